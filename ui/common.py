@@ -1,0 +1,70 @@
+"""Per-run setup every page relies on: the language and friendly errors."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import streamlit as st
+
+from cnnviz import i18n
+from cnnviz.errors import InvalidInput
+
+LANGUAGE_KEY = "language"
+
+
+def resolve_language() -> str:
+    """The ``lang`` query parameter, then the last choice in this session, then the browser's locale.
+
+    The choice is written back to the URL, so a copied link opens in the same
+    language, and kept in the session, so moving between pages keeps it.
+    """
+    requested = st.query_params.get("lang") or st.session_state.get(LANGUAGE_KEY)
+    lang = i18n.pick_language(requested, st.context.locale)
+    i18n.set_language(lang)
+    st.session_state[LANGUAGE_KEY] = lang
+    if st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+    return lang
+
+
+def _language_chosen(widget_key: str) -> None:
+    st.session_state[LANGUAGE_KEY] = st.session_state[widget_key]
+    st.query_params["lang"] = st.session_state[widget_key]
+
+
+def language_selector() -> None:
+    """A selectbox showing the current language. Its key names the language, so the
+    widget is rebuilt (never stale) whenever the language changes from elsewhere, a link say."""
+    lang = i18n.get_language()
+    codes = list(i18n.LANGUAGES)
+    widget_key = f"language_picker_{lang}"
+    st.selectbox(i18n.t("app.language"), codes, index=codes.index(lang), key=widget_key,
+                 format_func=i18n.LANGUAGES.get, on_change=_language_chosen, args=(widget_key,))
+
+
+@contextmanager
+def friendly_errors():
+    """Show impossible input as a message in the user's language; the page keeps running."""
+    try:
+        yield
+    except InvalidInput as error:
+        st.warning(error.localized(), icon=":material/info:")
+
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+def show_figure(figure: dict, key: str | None = None) -> None:
+    """A ``cnnviz.figures`` dict, drawn with its own colours rather than the theme's."""
+    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=key)
+
+
+def lesson_links(lessons, current: str) -> None:
+    """A link and one line for every lesson but ``current``, keeping the language in the URL."""
+    lang = i18n.get_language()
+    for lesson in lessons:
+        if lesson.name == current:
+            continue
+        st.page_link(lesson.path, label=i18n.t(f"nav.{lesson.name}"), icon=lesson.icon,
+                     query_params={"lang": lang})
+        st.caption(i18n.t(f"nav.{lesson.name}_blurb"))

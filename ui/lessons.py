@@ -1,0 +1,21 @@
+"""The lessons the app serves, in menu order. A page is listed only once it exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Lesson:
+    name: str        # file stem in pages/, and the key of its title ("nav.<name>")
+    section: str     # key of its menu section
+    icon: str
+
+    @property
+    def path(self) -> str:
+        return f"pages/{self.name}.py"
+
+
+LESSONS = [
+    Lesson("home", "nav.section_start", ":material/home:"),
+]
