@@ -37,6 +37,16 @@ def base_layout(**overrides) -> dict:
     return layout
 
 
+def _wrap(label: str, width: int = 10) -> str:
+    """Break a box label onto two lines at its last space when it is long."""
+    if " + " in label:
+        return label.replace(" + ", "<br>+ ")
+    if len(label) > width and " " in label:
+        head, tail = label.rsplit(" ", 1)
+        return f"{head}<br>{tail}"
+    return label
+
+
 def pipeline_figure(labels: dict[str, str]) -> dict:
     """Input -> [conv + ReLU -> pooling] x 2 -> flatten -> dense -> softmax -> class.
 
@@ -55,7 +65,7 @@ def pipeline_figure(labels: dict[str, str]) -> dict:
         x0 = index * step
         shapes.append({"type": "rect", "x0": x0, "x1": x0 + width, "y0": -height / 2, "y1": height / 2,
                        "fillcolor": colour, "line": {"color": "#94a3b8", "width": 1}, "layer": "below"})
-        annotations.append({"x": x0 + width / 2, "y": 0, "text": labels[name].replace(" + ", "<br>+ "),
+        annotations.append({"x": x0 + width / 2, "y": 0, "text": _wrap(labels[name]),
                             "showarrow": False, "font": {"size": 13}})
         if index:
             annotations.append({"x": x0 - 0.02, "y": 0, "ax": x0 - step + width + 0.02, "ay": 0,
@@ -103,8 +113,8 @@ def parameter_growth_figure(sides: list[int], dense: list[int], conv: list[int],
             xaxis={"title": {"text": labels["x"]}, "type": "log", "tickvals": sides,
                    "gridcolor": "#e5e7eb"},
             yaxis={"title": {"text": labels["y"]}, "type": "log", "exponentformat": "power",
-                   "gridcolor": "#e5e7eb"},
+                   "gridcolor": "#e5e7eb", "automargin": True},
             legend={"orientation": "h", "y": -0.25, "x": 0},
-            margin={"l": 10, "r": 10, "t": 50, "b": 10},
+            margin={"l": 70, "r": 10, "t": 50, "b": 10},
         ),
     }
