@@ -10,28 +10,14 @@ kernel well under 200 KiB.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from cnnviz.figures import PALETTE, base_layout
+from cnnviz.figures import PALETTE, base_layout, format_number
 from cnnviz.steps import ConvTrace, PoolTrace
 
 WINDOW_FILL = "rgba(228, 87, 46, 0.22)"
 WINNER = "#7c2d12"
 SPEEDS = {"slow": 1100, "normal": 550, "fast": 200}   # milliseconds per frame
-
-
-def format_number(value: float) -> str:
-    """Short, exact-looking cell text: 3 for 3.0, 0.25 for 0.25, -0.33 for -1/3, -∞ for padding of max pooling."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if math.isinf(value):
-        return "−∞" if value < 0 else "∞"
-    if abs(value - round(value)) < 1e-9:
-        return str(int(round(value))) if round(value) != 0 else "0"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "0") else text
 
 
 def _texts(grid: np.ndarray) -> list[list[str]]:
@@ -121,7 +107,7 @@ def sliding_window_animation(padded: np.ndarray, is_padding: np.ndarray, windows
         if winners and winners[k] is not None:
             r, c = winners[k]
             shapes.append(_rect(1, r, r, c, c, WINNER, width=4))
-        frames.append({"name": str(k), "traces": [len(traces) - 1], "data": [{"text": out_text.tolist()}],
+        frames.append({"name": str(k), "traces": [len(traces) - 1], "data": [{"type": "heatmap", "text": out_text.tolist()}],
                        "layout": {"shapes": shapes,
                                   "annotations": [{"text": captions[k], "x": 0, "y": 1.0, "xref": "paper",
                                                    "yref": "paper", "xanchor": "left", "yanchor": "bottom",

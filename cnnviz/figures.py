@@ -10,6 +10,10 @@ passed in by the caller, already translated.
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 PALETTE = {
     "input": "#dbe7f6",
     "padding": "#eceff3",
@@ -118,3 +122,39 @@ def parameter_growth_figure(sides: list[int], dense: list[int], conv: list[int],
             margin={"l": 70, "r": 10, "t": 50, "b": 10},
         ),
     }
+
+
+def format_number(value: float) -> str:
+    """Short, exact-looking cell text: 3 for 3.0, 0.25 for 0.25, -0.33 for -1/3, -∞ for padding of max pooling."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if math.isinf(value):
+        return "−∞" if value < 0 else "∞"
+    if abs(value - round(value)) < 1e-9:
+        return str(int(round(value))) if round(value) != 0 else "0"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "0") else text
+
+
+def value_grid(values, title: str = "", colour: str | None = None, cell: int = 44) -> dict:
+    """A small grid with its numbers printed in the cells (kernels, patches, products).
+
+    ``colour`` paints every cell one colour of the figure language; without it the
+    cells use the diverging scale, centred at zero, so signs stand out.
+    """
+    values = np.asarray(values, dtype=float)
+    limit = float(np.nanmax(np.abs(values))) if values.size and np.isfinite(values).any() else 1.0
+    heatmap = {"type": "heatmap", "z": values.tolist(), "texttemplate": "%{text}", "xgap": 2, "ygap": 2,
+               "text": [[format_number(float(v)) for v in row] for row in values], "hoverinfo": "skip",
+               "showscale": False, "textfont": {"size": 14, "color": PALETTE["text"]}}
+    if colour is None:
+        heatmap |= {"colorscale": DIVERGING, "zmin": -(limit or 1.0), "zmax": limit or 1.0}
+    else:
+        heatmap |= {"colorscale": [[0, colour], [1, colour]], "zmin": 0, "zmax": 1,
+                    "z": np.zeros(values.shape).tolist()}
+    rows, cols = values.shape
+    return {"data": [heatmap], "layout": base_layout(
+        title={"text": title, "x": 0.5, "font": {"size": 15}}, height=rows * cell + 50,
+        width=max(cols * cell + 20, 120), margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        xaxis={"visible": False, "fixedrange": True},
+        yaxis={"visible": False, "autorange": "reversed", "fixedrange": True, "scaleanchor": "x"})}

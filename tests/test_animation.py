@@ -1,12 +1,13 @@
 """The animated figure shows exactly what cnnviz.ops computes, one frame per output cell."""
 
 import numpy as np
+import plotly.graph_objects as go
 import plotly.io
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from cnnviz import animation, ops, steps
+from cnnviz import animation, figures, ops, steps
 from cnnviz.errors import InvalidInput
 
 LABELS = {"input": "in", "kernel": "k", "output": "out", "play": "play", "pause": "pause", "slow": "slow",
@@ -32,14 +33,21 @@ def test_conv_frames_match_conv2d(data):
     figure = animation.conv_animation(steps.conv_trace(x, kernel, bias, stride, padding, dilation), LABELS)
     assert len(figure["frames"]) == expected.size
     assert len(figure["layout"]["sliders"][0]["steps"]) == expected.size
-    assert final_output_text(figure) == [[animation.format_number(v) for v in row] for row in expected]
+    assert final_output_text(figure) == [[figures.format_number(v) for v in row] for row in expected]
     for index, frame in enumerate(figure["frames"]):
         i, j = divmod(index, expected.shape[1])
         text = frame["data"][0]["text"]
-        assert text[i][j] == animation.format_number(expected[i, j])
+        assert text[i][j] == figures.format_number(expected[i, j])
         filled = sum(cell != "" for row in text for cell in row)
         assert filled == index + 1                      # the output fills in cell by cell
-        assert frame["layout"]["annotations"][0]["text"].endswith(animation.format_number(expected[i, j]))
+        assert frame["layout"]["annotations"][0]["text"].endswith(figures.format_number(expected[i, j]))
+
+
+def test_frames_survive_plotly_validation():
+    """st.plotly_chart validates the dict: frame data must keep its heatmap type and 2-D text."""
+    trace = steps.conv_trace(np.arange(9.0).reshape(3, 3), np.ones((2, 2)))
+    validated = go.Figure(animation.conv_animation(trace, LABELS)).to_dict()
+    assert final_output_text(validated) == [["8", "12"], ["20", "24"]]
 
 
 def test_dilated_window_is_drawn_as_taps():
@@ -69,7 +77,7 @@ def test_padding_cells_are_marked():
 @pytest.mark.parametrize("value, text", [(3.0, "3"), (-0.0, "0"), (0.25, "0.25"), (-1 / 3, "-0.33"),
                                          (2.499, "2.5"), (-np.inf, "−∞"), (1e-12, "0")])
 def test_format_number(value, text):
-    assert animation.format_number(value) == text
+    assert figures.format_number(value) == text
 
 
 @pytest.mark.parametrize("padding", ["valid", "same"])

@@ -1,9 +1,12 @@
 """AppTest: the app and every registered lesson run in both languages; the home page reacts."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from cnnviz import arithmetic
 from cnnviz.i18n import LANGUAGES, t
-from tests.apptest import open_app
+from tests.apptest import APP, open_app
 from ui.lessons import LESSONS
 
 
@@ -36,3 +39,12 @@ def test_home_comparison_follows_its_widgets(lang):
     assert conv == f"{arithmetic.conv_params(5, 1, 8):,}" == "208"
     assert f"{409700 / 208:,.0f}" in at.info[0].value
     assert not at.exception
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
+def test_every_page_starts_inside_the_app_shell(lesson):
+    """Each page's first statement after its imports is ensure_app_shell() (see ui/shell.py)."""
+    tree = ast.parse(Path(APP).parent.joinpath(lesson.path).read_text())
+    first = next(node for node in tree.body if not isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr))
+                 or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)))
+    assert ast.unparse(first) == "ensure_app_shell()"

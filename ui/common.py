@@ -63,15 +63,18 @@ def _validated(_figure: dict, fingerprint: str) -> go.Figure:
     return go.Figure(_figure)
 
 
-def show_figure(figure: dict, key: str | None = None) -> None:
-    """A ``cnnviz.figures`` dict, drawn with its own colours rather than the theme's.
+def show_figure(figure: dict | go.Figure, key: str | None = None) -> None:
+    """A ``cnnviz.figures`` dict (or a ready ``go.Figure``), drawn with its own colours, not the theme's.
 
     ``st.plotly_chart`` validates a dict by building a ``go.Figure`` on every
     rerun (16 ms for the home page's diagram); the validated figure is kept,
-    keyed by the figure's JSON, so an unchanged figure is validated once per process.
+    keyed by the figure's JSON, so an unchanged figure is validated once per
+    process. Pages that cache a big figure themselves pass the ``go.Figure``.
     """
-    fingerprint = hashlib.sha256(plotly.io.to_json(figure, validate=False).encode()).hexdigest()
-    st.plotly_chart(_validated(figure, fingerprint), theme=None, config=PLOTLY_CONFIG, key=key)
+    if not isinstance(figure, go.Figure):
+        fingerprint = hashlib.sha256(plotly.io.to_json(figure, validate=False).encode()).hexdigest()
+        figure = _validated(figure, fingerprint)
+    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=key)
 
 
 def lesson_links(lessons, current: str) -> None:

@@ -18,4 +18,5 @@ class Lesson:
 
 LESSONS = [
     Lesson("home", "nav.section_start", ":material/home:"),
+    Lesson("convolution", "nav.section_convolution", ":material/grid_on:"),
 ]

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from cnnviz.i18n import LANGUAGES, t
-from tests.e2e.harness import exceptions_shown, open_page, screenshot, wait_settled
+from tests.e2e.harness import exceptions_shown, open_page, running_app, screenshot, wait_settled
 from ui.lessons import LESSONS
 
 
@@ -58,3 +58,17 @@ def test_home_comparison_reacts(page, app_url):
     page.wait_for_function("() => document.querySelector('[data-testid=stMetricValue]').innerText === '1,505,290'")
     wait_settled(page)
     assert exceptions_shown(page) == []
+
+
+def test_a_deep_link_as_a_fresh_servers_first_request_gets_the_whole_app(browser):
+    """Lessons live in pages/, so Streamlit's legacy folder mode would run the page without app.py."""
+    lesson = LESSONS[-1]
+    with running_app() as base:
+        context = browser.new_context()
+        tab = context.new_page()
+        open_page(tab, base, lesson.name, "ko")
+        sidebar = tab.locator("[data-testid=stSidebar]")
+        sidebar.get_by_text(t("app.language", "ko")).wait_for()
+        assert t(f"nav.{lesson.name}", "ko") in sidebar.inner_text()
+        assert exceptions_shown(tab) == []
+        context.close()
