@@ -5,7 +5,7 @@ import sys
 
 from bench.common import report
 
-SUITES = ["ops", "pages"]
+SUITES = ["ops", "figures", "pages"]
 
 
 def main(names: list[str]) -> int:

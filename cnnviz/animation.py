@@ -93,8 +93,9 @@ def sliding_window_animation(padded: np.ndarray, is_padding: np.ndarray, windows
                                     "scaleanchor": f"x{suffix}", "constrain": "domain",
                                     "anchor": f"x{suffix}"}
         start = end + 1.5 / total_cols
-    cell = 38 if rows_max <= 12 else 30
+    cell = 46 if max(rows_max, total_cols / 3) <= 8 else (38 if rows_max <= 12 else 30)
     layout["height"] = rows_max * cell + 80
+    layout["width"] = max(int(total_cols * cell) + 20, 560)
 
     frames = []
     out_text = np.full(output.shape, "", dtype=object)
@@ -140,14 +141,16 @@ def sliding_window_animation(padded: np.ndarray, is_padding: np.ndarray, windows
     return {"data": traces, "layout": layout, "frames": frames}
 
 
-def conv_animation(trace: ConvTrace, labels: dict[str, str]) -> dict:
+def conv_animation(trace: ConvTrace, labels: dict[str, str], is_padding: np.ndarray | None = None) -> dict:
     """A one-channel convolution trace as an animation. ``labels["formula"]`` is a template
-    with {i}, {j}, {total}, {bias} and {value}."""
+    with {i}, {j}, {total}, {bias} and {value}. ``is_padding`` greys other cells than the
+    trace's padding (the zeros a transposed convolution spreads between its pixels)."""
     if trace.padded.ndim != 2:
         raise ValueError("conv_animation draws a one-channel trace")
-    (top, bottom), (left, right) = trace.pads
-    is_padding = np.ones(trace.padded.shape, bool)
-    is_padding[top: trace.padded.shape[0] - bottom, left: trace.padded.shape[1] - right] = False
+    if is_padding is None:
+        (top, bottom), (left, right) = trace.pads
+        is_padding = np.ones(trace.padded.shape, bool)
+        is_padding[top: trace.padded.shape[0] - bottom, left: trace.padded.shape[1] - right] = False
     captions = [labels["formula"].format(i=s.out_index[0], j=s.out_index[1],
                                          total=format_number(float(s.products.sum())),
                                          bias=format_number(s.bias), value=format_number(s.value))

@@ -158,3 +158,29 @@ def value_grid(values, title: str = "", colour: str | None = None, cell: int = 4
         width=max(cols * cell + 20, 120), margin={"l": 10, "r": 10, "t": 40, "b": 10},
         xaxis={"visible": False, "fixedrange": True},
         yaxis={"visible": False, "autorange": "reversed", "fixedrange": True, "scaleanchor": "x"})}
+
+
+def receptive_field_figure(fields: list[int], labels: list[str]) -> dict:
+    """Nested squares: the input region one output cell sees after each layer, all centred."""
+    side = max(fields)
+    shades = ["#1d4ed8", "#2563eb", "#3b82f6", "#60a5fa", "#93c5fd", "#bfdbfe"]
+    shapes, annotations = [], []
+    for index, field in reversed(list(enumerate(fields))):
+        start = (side - field) / 2
+        shapes.append({"type": "rect", "x0": start, "x1": start + field, "y0": start, "y1": start + field,
+                       "line": {"color": shades[index % len(shades)], "width": 3},
+                       "fillcolor": "rgba(37, 99, 235, 0.06)"})
+        annotations.append({"x": start + field, "y": start, "xanchor": "right", "yanchor": "bottom",
+                            "text": labels[index], "showarrow": False,
+                            "font": {"size": 13, "color": shades[index % len(shades)]}})
+    grid = {"type": "heatmap", "z": np.zeros((side, side)).tolist(), "x0": 0.5, "y0": 0.5,
+            "colorscale": [[0, PALETTE["input"]], [1, PALETTE["input"]]], "showscale": False,
+            "xgap": 1, "ygap": 1, "hoverinfo": "skip"}
+    centre = (side - 1) / 2 + 0.5
+    marker = {"type": "scatter", "x": [centre], "y": [centre], "mode": "markers", "hoverinfo": "skip",
+              "marker": {"symbol": "square", "size": 14, "color": PALETTE["window"]}}
+    return {"data": [grid, marker], "layout": base_layout(
+        shapes=shapes, annotations=annotations, height=min(120 + 22 * side, 560), showlegend=False,
+        xaxis={"visible": False, "range": [-0.2, side + 0.2], "fixedrange": True},
+        yaxis={"visible": False, "range": [side + 0.2, -0.2], "scaleanchor": "x", "fixedrange": True},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10})}

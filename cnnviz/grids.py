@@ -7,7 +7,7 @@ import numpy as np
 from cnnviz.errors import InvalidInput
 
 GRID_PRESETS = ["random", "vertical_edge", "diagonal", "blob", "scene"]
-MIN_SIDE, MAX_SIDE = 3, 16
+MIN_SIDE, MAX_SIDE = 3, 16   # what the lessons offer; teaching_grid accepts 1..MAX_SIDE
 
 
 def _scene(h: int, w: int) -> np.ndarray:
@@ -21,8 +21,8 @@ def _scene(h: int, w: int) -> np.ndarray:
 
 def teaching_grid(name: str, h: int, w: int, seed: int = 0) -> np.ndarray:
     """An h x w grid of whole numbers 0..9 (see GRID_PRESETS)."""
-    if not (MIN_SIDE <= h <= MAX_SIDE and MIN_SIDE <= w <= MAX_SIDE):
-        raise InvalidInput("errors.grid_size", low=MIN_SIDE, high=MAX_SIDE)
+    if not (1 <= h <= MAX_SIDE and 1 <= w <= MAX_SIDE):
+        raise InvalidInput("errors.grid_size", low=1, high=MAX_SIDE)
     rows, cols = np.mgrid[0:h, 0:w]
     if name == "random":
         grid = np.random.default_rng(seed).integers(0, 10, (h, w))

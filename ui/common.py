@@ -74,7 +74,8 @@ def show_figure(figure: dict | go.Figure, key: str | None = None) -> None:
     if not isinstance(figure, go.Figure):
         fingerprint = hashlib.sha256(plotly.io.to_json(figure, validate=False).encode()).hexdigest()
         figure = _validated(figure, fingerprint)
-    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=key)
+    sized = figure.layout.width is not None      # a figure that sets its width keeps it
+    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=key, width="content" if sized else "stretch")
 
 
 def lesson_links(lessons, current: str) -> None:

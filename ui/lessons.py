@@ -19,4 +19,5 @@ class Lesson:
 LESSONS = [
     Lesson("home", "nav.section_start", ":material/home:"),
     Lesson("convolution", "nav.section_convolution", ":material/grid_on:"),
+    Lesson("conv_arithmetic", "nav.section_convolution", ":material/calculate:"),
 ]
