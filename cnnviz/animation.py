@@ -161,11 +161,12 @@ def conv_animation(trace: ConvTrace, labels: dict[str, str], is_padding: np.ndar
 
 def pool_animation(trace: PoolTrace, labels: dict[str, str]) -> dict:
     """A pooling trace as an animation; max pooling marks each window's winner.
-    ``labels["formula"]``: a template with {i}, {j} and {value}."""
+    ``labels["formula"]``: a template with {i}, {j}, {value}, and for averages {total} and {count}."""
     ph, pw = trace.padding
     is_padding = np.ones(trace.padded.shape, bool)
     is_padding[ph: trace.padded.shape[0] - ph, pw: trace.padded.shape[1] - pw] = False
-    captions = [labels["formula"].format(i=s.out_index[0], j=s.out_index[1], value=format_number(s.value))
+    captions = [labels["formula"].format(i=s.out_index[0], j=s.out_index[1], value=format_number(s.value),
+                                         total=format_number(float(s.patch.sum())), count=s.patch.size)
                 for s in trace.steps]
     winners = [s.winner for s in trace.steps]
     return sliding_window_animation(trace.padded, is_padding, [(s.rows, s.cols) for s in trace.steps],

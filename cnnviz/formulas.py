@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from cnnviz.arithmetic import AxisArithmetic
 from cnnviz.figures import format_number
-from cnnviz.steps import ConvStep
+from cnnviz.steps import ConvStep, PoolStep
 
 MAX_TERMS = 25
 
@@ -51,3 +51,14 @@ def step_formula(step: ConvStep, kernel) -> str:
     total = format_number(float(step.products.sum()))
     return (rf"\begin{{aligned}} {head} &= {body} + {_n(step.bias)} \\ "
             rf"&= {total} + {_n(step.bias)} = \mathbf{{{format_number(step.value)}}} \end{{aligned}}")
+
+
+def pool_step_formula(step: PoolStep, mode: str) -> str:
+    """max(window) = value, or (sum of the window) / count = value."""
+    values = [_n(v) for v in step.patch.reshape(-1)]
+    value = format_number(step.value)
+    if mode == "max":
+        return rf"\max({', '.join(values)}) = \mathbf{{{value}}}"
+    total = format_number(float(step.patch.sum()))
+    return (rf"\frac{{{' + '.join(values)}}}{{{step.patch.size}}} = \frac{{{total}}}{{{step.patch.size}}}"
+            rf" = \mathbf{{{value}}}")
