@@ -10,9 +10,12 @@ passed in by the caller, already translated.
 
 from __future__ import annotations
 
+import io
 import math
+from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 
 PALETTE = {
     "input": "#dbe7f6",
@@ -136,33 +139,59 @@ def format_number(value: float) -> str:
     return "0" if text in ("-0", "0") else text
 
 
-def value_grid(values, title: str = "", colour: str | None = None, cell: int = 44,
-               outline: np.ndarray | None = None) -> dict:
-    """A small grid with its numbers printed in the cells (kernels, patches, products).
+@dataclass(frozen=True)
+class Panel:
+    """One small grid of a ``value_grids`` figure."""
+    values: np.ndarray
+    title: str = ""
+    colour: str | None = None            # one colour for every cell; None: the diverging scale
+    outline: np.ndarray | None = None    # boolean mask of cells to frame in the window colour
 
-    ``colour`` paints every cell one colour of the figure language; without it the
-    cells use the diverging scale, centred at zero, so signs stand out. ``outline``
-    (a boolean mask) frames cells in the window colour, e.g. those that changed.
-    """
-    values = np.asarray(values, dtype=float)
-    limit = float(np.nanmax(np.abs(values))) if values.size and np.isfinite(values).any() else 1.0
+
+def _panel_heatmap(panel: Panel, axis: str) -> dict:
+    values = np.asarray(panel.values, dtype=float)
     heatmap = {"type": "heatmap", "z": values.tolist(), "texttemplate": "%{text}", "xgap": 2, "ygap": 2,
                "text": [[format_number(float(v)) for v in row] for row in values], "hoverinfo": "skip",
-               "showscale": False, "textfont": {"size": 14, "color": PALETTE["text"]}}
-    if colour is None:
-        heatmap |= {"colorscale": DIVERGING, "zmin": -(limit or 1.0), "zmax": limit or 1.0}
-    else:
-        heatmap |= {"colorscale": [[0, colour], [1, colour]], "zmin": 0, "zmax": 1,
-                    "z": np.zeros(values.shape).tolist()}
-    rows, cols = values.shape
-    marked = [] if outline is None else np.argwhere(outline)
-    shapes = [{"type": "rect", "x0": c - 0.5, "x1": c + 0.5, "y0": r - 0.5, "y1": r + 0.5,
-               "line": {"color": PALETTE["window"], "width": 3}} for r, c in marked]
-    return {"data": [heatmap], "layout": base_layout(
-        shapes=shapes, title={"text": title, "x": 0.5, "font": {"size": 15}}, height=rows * cell + 50,
-        width=max(cols * cell + 20, 120), margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        xaxis={"visible": False, "fixedrange": True},
-        yaxis={"visible": False, "autorange": "reversed", "fixedrange": True, "scaleanchor": "x"})}
+               "showscale": False, "textfont": {"size": 14, "color": PALETTE["text"]},
+               "xaxis": f"x{axis}", "yaxis": f"y{axis}"}
+    if panel.colour is None:
+        finite = np.abs(values[np.isfinite(values)])
+        limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+        return heatmap | {"colorscale": DIVERGING, "zmin": -limit, "zmax": limit}
+    return heatmap | {"colorscale": [[0, panel.colour], [1, panel.colour]], "zmin": 0, "zmax": 1,
+                      "z": np.zeros(values.shape).tolist()}
+
+
+def value_grids(panels: list[Panel], cell: int = 44) -> dict:
+    """Small grids side by side in one figure, numbers printed in the cells (kernels, windows,
+    products, pooled maps). One figure instead of one per grid keeps a page's rerun cheap."""
+    rows = max(np.shape(p.values)[0] for p in panels)
+    total = sum(np.shape(p.values)[1] for p in panels) + 1.2 * (len(panels) - 1)
+    traces, shapes, layout, start = [], [], {}, 0.0
+    for index, panel in enumerate(panels, start=1):
+        axis = "" if index == 1 else str(index)
+        cols = np.shape(panel.values)[1]
+        end = start + cols / total
+        traces.append(_panel_heatmap(panel, axis))
+        marked = [] if panel.outline is None else np.argwhere(panel.outline)
+        shapes += [{"type": "rect", "xref": f"x{axis}", "yref": f"y{axis}", "x0": c - 0.5, "x1": c + 0.5,
+                    "y0": r - 0.5, "y1": r + 0.5, "line": {"color": PALETTE["window"], "width": 3}}
+                   for r, c in marked]
+        layout[f"xaxis{axis}"] = {"domain": [start, end], "range": [-0.5, cols - 0.5], "fixedrange": True,
+                                  "showgrid": False, "zeroline": False, "showticklabels": False, "ticks": "",
+                                  "side": "top", "title": {"text": panel.title, "font": {"size": 14}, "standoff": 2}}
+        layout[f"yaxis{axis}"] = {"range": [rows - 0.5, -0.5], "visible": False, "fixedrange": True,
+                                  "anchor": f"x{axis}"}
+        start = end + 1.2 / total
+    width = int(total * cell) + 20
+    return {"data": traces, "layout": base_layout(shapes=shapes, height=rows * cell + 50, width=max(width, 120),
+                                                   margin={"l": 10, "r": 10, "t": 40, "b": 10}, **layout)}
+
+
+def value_grid(values, title: str = "", colour: str | None = None, cell: int = 44,
+               outline: np.ndarray | None = None) -> dict:
+    """One small grid with its numbers (see ``value_grids``)."""
+    return value_grids([Panel(np.asarray(values), title, colour, outline)], cell)
 
 
 def receptive_field_figure(fields: list[int], labels: list[str]) -> dict:
@@ -240,3 +269,10 @@ def bars_figure(names: list[str], values, title: str, value_title: str) -> dict:
                                          "gridcolor": "#e5e7eb"},
                                   yaxis={"autorange": "reversed", "automargin": True},
                                   margin={"l": 10, "r": 20, "t": 50, "b": 60})}
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    """A uint8 grey or RGB array as PNG bytes: encoded once, then cached and sent as they are."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(image).astype(np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from cnnviz.errors import InvalidInput
@@ -43,7 +45,8 @@ def teaching_grid(name: str, h: int, w: int, seed: int = 0) -> np.ndarray:
     return np.round(grid).astype(np.float64)
 
 
-def scene_image(size: int = 256) -> np.ndarray:
+@functools.cache
+def _scene_image(size: int) -> np.ndarray:
     """A grayscale uint8 picture with smooth and sharp parts: a sky gradient, a sun,
     a house with a roof, thin window bars and fine stripes. Made in code, so every
     lesson has an image without a download or a dataset."""
@@ -59,3 +62,8 @@ def scene_image(size: int = 256) -> np.ndarray:
     stripes = (x > 0.62) & (x < 0.92) & (y > 0.55) & (y < 0.75)
     image = np.where(stripes, np.where((y * size).astype(int) % 4 < 2, 30, 220), image)
     return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def scene_image(size: int = 256) -> np.ndarray:
+    """A copy of the generated picture (made once per size)."""
+    return _scene_image(size).copy()

@@ -23,12 +23,14 @@ def sobel_response() -> np.ndarray:
     return ops.conv2d(scene_image(256).astype(float) / 255, named_kernel("sobel_x"), padding="same")
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def activated_maps(name: str, slope: float) -> tuple[np.ndarray, np.ndarray, float, float]:
+@st.cache_resource(max_entries=32, show_spinner=False)
+def activated_maps(name: str, slope: float) -> tuple[bytes, bytes, float, float]:
+    """The map before and after, as PNGs on the diverging scale, with the value each scale's end stands for."""
     before = sobel_response()
     after = activations(slope)[name].function(before)
     limits = [float(np.abs(m).max()) / 2 for m in (before, after)]   # half the peak: thin edges stay visible
-    return figures.diverging_image(before, limits[0]), figures.diverging_image(after, limits[1]), *limits
+    return (figures.png_bytes(figures.diverging_image(before, limits[0])),
+            figures.png_bytes(figures.diverging_image(after, limits[1])), *limits)
 
 
 def feature_map_section(labels: dict[str, str]) -> None:

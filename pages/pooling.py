@@ -23,13 +23,16 @@ def build(x: np.ndarray, window: int, stride: int, padding: int, mode: str, lang
     return trace, go.Figure(animation.pool_animation(trace, labels))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def pooled_scene(times: int) -> dict[str, np.ndarray]:
+@st.cache_resource(max_entries=8, show_spinner=False)
+def pooled_scene(times: int) -> dict[str, bytes]:
+    """The picture and its max- and average-pooled versions, enlarged back to 256 px, as PNG bytes."""
     image = scene_image(256).astype(float)
     results = {"max": image, "avg": image}
     for _ in range(times):
         results = {mode: pooling.pool(results[mode], 2, mode=mode) for mode in results}
-    return {mode: np.clip(result, 0, 255).astype(np.uint8) for mode, result in results.items()}
+    pictures = {mode: figures.enlarge(np.clip(r, 0, 255).astype(np.uint8), 2 ** times) for mode, r in results.items()}
+    pictures["original"] = image.astype(np.uint8)
+    return {name: figures.png_bytes(picture) for name, picture in pictures.items()}
 
 
 def controls():
@@ -68,14 +71,12 @@ def global_pooling() -> None:
     st.subheader(t("pooling.global_title"))
     st.caption(t("pooling.global_intro"))
     maps = np.stack([teaching_grid(name, 5, 5, seed=3) for name in ("random", "blob", "vertical_edge")])
-    columns = st.columns(4)
-    for n, (column, feature_map) in enumerate(zip(columns, maps)):
-        with column:
-            show_figure(figures.value_grid(feature_map, t("pooling.channel", n=n + 1), figures.PALETTE["input"],
-                                           cell=34))
-    with columns[3]:
-        for name, values in (("gap", ops.global_avg_pool(maps)), ("gmp", ops.global_max_pool(maps))):
-            show_figure(figures.value_grid(values[None], t(f"pooling.{name}"), figures.PALETTE["output"], cell=58))
+    inputs, outputs = figures.PALETTE["input"], figures.PALETTE["output"]
+    panels = [figures.Panel(m, t("pooling.channel", n=n + 1), inputs) for n, m in enumerate(maps)]
+    panels += [figures.Panel(ops.global_avg_pool(maps)[:, None], "GAP", outputs),
+               figures.Panel(ops.global_max_pool(maps)[:, None], "GMP", outputs)]
+    show_figure(figures.value_grids(panels, cell=40))
+    st.caption(t("pooling.global_legend"))
 
 
 def shift_tolerance() -> None:
@@ -83,15 +84,12 @@ def shift_tolerance() -> None:
     st.caption(t("pooling.shift_intro"))
     shift = st.slider(t("pooling.shift"), 0, 3, 1, key="pool_shift")
     comparison = pooling.shift_comparison(teaching_grid("dots", 8, 8), shift)
-    columns = st.columns(4)
     inputs, outputs = figures.PALETTE["input"], figures.PALETTE["output"]
-    grids = ((comparison.original, t("pooling.input"), inputs, None),
-             (comparison.shifted, t("pooling.input"), inputs, None),
-             (comparison.pooled, t("pooling.before"), outputs, None),
-             (comparison.pooled_shifted, t("pooling.after"), outputs, comparison.changed))
-    for column, (grid, title, colour, changed) in zip(columns, grids):
-        with column:
-            show_figure(figures.value_grid(grid, title, colour, cell=30, outline=changed))
+    show_figure(figures.value_grids([
+        figures.Panel(comparison.original, t("pooling.input"), inputs),
+        figures.Panel(comparison.shifted, t("pooling.input"), inputs),
+        figures.Panel(comparison.pooled, t("pooling.before"), outputs),
+        figures.Panel(comparison.pooled_shifted, t("pooling.after"), outputs, comparison.changed)], cell=32))
     st.info(t("pooling.unchanged", share=comparison.unchanged_share), icon=":material/swap_horiz:")
 
 
@@ -116,10 +114,10 @@ def real_image() -> None:
     st.caption(t("pooling.image_intro", times=times))
     results, factor = pooled_scene(times), 2 ** times
     columns = st.columns(3)
-    columns[0].image(scene_image(256), caption=t("pooling.original", h=256, w=256))
+    columns[0].image(results["original"], caption=t("pooling.original", h=256, w=256))
     for column, mode in zip(columns[1:], ("max", "avg")):
-        side = results[mode].shape[0]
-        column.image(figures.enlarge(results[mode], factor), caption=t(f"pooling.pooled_{mode}", h=side, w=side))
+        side = 256 // factor
+        column.image(results[mode], caption=t(f"pooling.pooled_{mode}", h=side, w=side))
 
 
 st.title(t("pooling.title"))
