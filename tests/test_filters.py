@@ -60,13 +60,24 @@ def test_every_corpus_file_through_the_page(page, lang):
         assert not at.exception and not at.error, name
         assert f"{width}×{height}" in at.caption[0].value
         assert "<" not in at.caption[0].value
+    last_good = images.safe_label(name)
     for name, data in bad_files().items():
         at.file_uploader(key=uploader).set_value((name, data, "image/png")).run()
         assert not at.exception, name
         assert at.error, name
-        assert t("images.using_sample", lang) in " ".join(c.value for c in at.caption)
+        assert t("images.using_last", lang, name=last_good) in " ".join(c.value for c in at.caption)
     at.file_uploader(key=uploader).set_value(("ok.png", good_files()["rgb.png"][0], "image/png")).run()
     assert not at.error and not at.exception
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_a_bad_first_upload_falls_back_to_the_sample(lang):
+    at = open_app(lang, "pages/filters.py")
+    at.file_uploader(key="filters_upload").set_value(("page.png", bad_files()["page.png"], "image/png")).run()
+    assert not at.exception and at.error
+    assert t("errors.images.not_an_image", lang) in at.error[0].value
+    assert t("images.using_sample", lang) in " ".join(c.value for c in at.caption)
+    assert any(t("images.sample_scene", lang) in c.value for c in at.caption)
 
 
 def test_page_follows_its_widgets():
