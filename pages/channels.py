@@ -45,10 +45,18 @@ def example_figure(index: int, lang: str) -> go.Figure:
     return go.Figure(animation.channels_animation(trace, labels))
 
 
-def split_section(x3: np.ndarray) -> None:
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def split(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
+    """The (3, H, W) channels and each one tinted in its colour as PNG, once per picture."""
+    x3 = channels.split(_rgb)
+    x3.flags.writeable = False
+    return x3, [figures.png_bytes(channels.tint(x3[index], index)) for index in range(3)]
+
+
+def split_section(tints: list[bytes]) -> None:
     st.subheader(t("channels.split_title"))
-    for column, index, name in zip(st.columns(3), range(3), COLOURS):
-        column.image(channels.tint(x3[index], index), caption=t(f"channels.{name}"))
+    for column, picture, name in zip(st.columns(3), tints, COLOURS):
+        column.image(picture, caption=t(f"channels.{name}"))
 
 
 def filter_section(x3: np.ndarray, digest: str) -> None:
@@ -118,10 +126,10 @@ st.title(t("channels.title"))
 st.markdown(t("channels.intro"))
 rgb, label = image_input("channels", default_size=256)
 st.caption(t("images.showing", name=label, width=rgb.shape[1], height=rgb.shape[0]))
-x3 = channels.split(rgb)
 digest = hashlib.sha256(rgb.tobytes()).hexdigest()
+x3, tints = split(digest, rgb)
 with friendly_errors():
-    split_section(x3)
+    split_section(tints)
     filter_section(x3, digest)
     bank_section(x3, digest)
 example_section()

@@ -32,6 +32,19 @@ def filtered(digest: str, _gray: np.ndarray, kernel: np.ndarray | None, view: st
     return figures.png_bytes(filtering.display(values, how)), values
 
 
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+def grey(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, bytes]:
+    """Whole grey levels 0..255 (the numbers the zoom shows) and their PNG, once per picture."""
+    gray = np.round(images.to_gray(_rgb))
+    gray.flags.writeable = False
+    return gray, figures.png_bytes(gray)
+
+
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+def locator(digest: str, _gray: np.ndarray, row: int, col: int, half: int) -> bytes:
+    return figures.png_bytes(filtering.mark_region(_gray, row, col, half))
+
+
 @st.cache_resource(max_entries=1, show_spinner=False)
 def wheel() -> bytes:
     return figures.png_bytes(filtering.direction_wheel())
@@ -88,7 +101,7 @@ def legend(view: str, how: str, values: np.ndarray) -> None:
 
 
 @st.fragment
-def zoom_view(gray: np.ndarray, kernel: np.ndarray, border: str, start: tuple[int, int], key: str) -> None:
+def zoom_view(gray: np.ndarray, kernel: np.ndarray, border: str, start: tuple[int, int], digest: str, key: str) -> None:
     """Only this part reruns when the pixel changes."""
     st.subheader(t("filters.zoom_title"))
     st.caption(t("filters.zoom_intro"))
@@ -102,7 +115,7 @@ def zoom_view(gray: np.ndarray, kernel: np.ndarray, border: str, start: tuple[in
     window[np.ix_(step.rows, step.cols)] = True
     where, numbers = st.columns([1, 3])
     half = ZOOM_RADIUS + max(kernel.shape) // 2
-    where.image(filtering.mark_region(gray, row, col, half), caption=t("filters.where", row=row, col=col))
+    where.image(locator(digest, gray, row, col, half), caption=t("filters.where", row=row, col=col))
     with numbers:
         show_figure(figures.value_grids([
             figures.Panel(view.region, t("filters.neighbourhood"), figures.PALETTE["input"], window),
@@ -114,7 +127,8 @@ def zoom_view(gray: np.ndarray, kernel: np.ndarray, border: str, start: tuple[in
 st.title(t("filters.title"))
 st.markdown(t("filters.intro"))
 rgb, label = image_input("filters")
-gray = np.round(images.to_gray(rgb))        # whole grey levels 0..255, the numbers the zoom shows
+digest = hashlib.sha256(rgb.tobytes()).hexdigest()
+gray, grey_png = grey(digest, rgb)
 st.caption(t("images.showing", name=label, width=rgb.shape[1], height=rgb.shape[0]))
 controls, kernel_view = st.columns([2, 1])
 with controls:
@@ -130,13 +144,12 @@ with kernel_view:
     show_kernels(view, kernel)
 
 with friendly_errors():
-    digest = hashlib.sha256(rgb.tobytes()).hexdigest()
     picture, values = filtered(digest, gray, kernel, view, how, border)
     left, right = st.columns(2)
-    left.image(gray.astype(np.uint8), caption=t("filters.original", h=gray.shape[0], w=gray.shape[1]))
+    left.image(grey_png, caption=t("filters.original", h=gray.shape[0], w=gray.shape[1]))
     right.image(picture, caption=t("filters.result_named", name=name))
     legend(view, how, values)
     st.download_button(t("filters.download"), picture, file_name=f"cnnviz-{view}.png", mime="image/png",
                        icon=":material/download:")
     zoom_kernel = kernel if kernel is not None else named_kernel("sobel_x")
-    zoom_view(gray, zoom_kernel, border, filtering.strongest_pixel(values), f"{digest[:12]}_{view}")
+    zoom_view(gray, zoom_kernel, border, filtering.strongest_pixel(values), digest, f"{digest[:12]}_{view}")
