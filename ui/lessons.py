@@ -18,4 +18,5 @@ class Lesson:
 
 LESSONS = [
     Lesson("home", "nav.section_start", ":material/home:"),
+    Lesson("feature_maps", "nav.section_networks", ":material/psychology:"),
 ]
