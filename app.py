@@ -7,7 +7,7 @@ from ui.common import language_selector, resolve_language
 from ui.lessons import LESSONS
 from ui.sidebar import device_badge
 
-st.set_page_config(page_title="cnnviz", page_icon=":material/grid_on:", layout="wide")
+st.set_page_config(page_title="cnnviz", page_icon="assets/icon.png", layout="wide")
 resolve_language()
 
 sections: dict[str, list] = {}

@@ -61,3 +61,41 @@ def receptive_fields(layers: list[Layer]) -> list[int]:
         jump *= layer.stride
         fields.append(field)
     return fields
+
+
+@dataclass(frozen=True)
+class AxisArithmetic:
+    """The output-size arithmetic along one axis, with every intermediate number a lesson shows."""
+    n: int
+    kernel: int
+    stride: int
+    dilation: int
+    pad_before: int
+    pad_after: int
+
+    @property
+    def padded(self) -> int:
+        return self.n + self.pad_before + self.pad_after
+
+    @property
+    def span(self) -> int:
+        """Pixels one window covers: d(k-1) + 1."""
+        return self.dilation * (self.kernel - 1) + 1
+
+    @property
+    def numerator(self) -> int:
+        return self.padded - self.span
+
+    @property
+    def divides(self) -> bool:
+        """Whether (n + 2p - d(k-1) - 1) / s is a whole number: the window lands exactly on the last pixel."""
+        return self.numerator % self.stride == 0
+
+    @property
+    def out(self) -> int:
+        return self.numerator // self.stride + 1
+
+    @property
+    def unreached(self) -> int:
+        """Padded pixels at the bottom/right that no window ever reads."""
+        return self.padded - ((self.out - 1) * self.stride + self.span)

@@ -11,7 +11,10 @@ from cnnviz.i18n import get_language, t
 from cnnviz.models import available
 from ui.common import friendly_errors, show_figure
 from ui.model_input import kernels_figure, load_model, pick_image
+from ui.shell import ensure_app_shell
 from ui.sidebar import device_badge
+
+ensure_app_shell()
 
 def percent(value: float) -> str:
     return f"{100 * value:.1f}%"

@@ -6,6 +6,9 @@ from cnnviz import arithmetic, figures
 from cnnviz.i18n import t
 from ui.common import lesson_links, show_figure
 from ui.lessons import LESSONS
+from ui.shell import ensure_app_shell
+
+ensure_app_shell()
 
 SIDES = [28, 64, 128, 224, 512, 1024]
 SIDE_CHOICES = [28, 32, 64, 96, 128, 224, 256, 512, 1024]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from contextlib import contextmanager
+
+import plotly.graph_objects as go
+import plotly.io
 
 import streamlit as st
 
@@ -54,9 +58,24 @@ def friendly_errors():
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
-def show_figure(figure: dict, key: str | None = None) -> None:
-    """A ``cnnviz.figures`` dict, drawn with its own colours rather than the theme's."""
-    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=key)
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _validated(_figure: dict, fingerprint: str) -> go.Figure:
+    return go.Figure(_figure)
+
+
+def show_figure(figure: dict | go.Figure, key: str | None = None) -> None:
+    """A ``cnnviz.figures`` dict (or a ready ``go.Figure``), drawn with its own colours, not the theme's.
+
+    ``st.plotly_chart`` validates a dict by building a ``go.Figure`` on every
+    rerun (16 ms for the home page's diagram); the validated figure is kept,
+    keyed by the figure's JSON, so an unchanged figure is validated once per
+    process. Pages that cache a big figure themselves pass the ``go.Figure``.
+    """
+    if not isinstance(figure, go.Figure):
+        fingerprint = hashlib.sha256(plotly.io.to_json(figure, validate=False).encode()).hexdigest()
+        figure = _validated(figure, fingerprint)
+    sized = figure.layout.width is not None      # a figure that sets its width keeps it
+    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=key, width="content" if sized else "stretch")
 
 
 def lesson_links(lessons, current: str) -> None:

@@ -18,5 +18,7 @@ class Lesson:
 
 LESSONS = [
     Lesson("home", "nav.section_start", ":material/home:"),
+    Lesson("convolution", "nav.section_convolution", ":material/grid_on:"),
+    Lesson("conv_arithmetic", "nav.section_convolution", ":material/calculate:"),
     Lesson("feature_maps", "nav.section_networks", ":material/psychology:"),
 ]

@@ -1,0 +1,21 @@
+"""Run the benchmark suites and write bench/results.json: ``python -m bench [suite ...]``."""
+
+import importlib
+import sys
+
+from bench.common import report
+
+SUITES = ["ops", "figures", "pages"]
+
+
+def main(names: list[str]) -> int:
+    measurements = []
+    for name in names or SUITES:
+        print(f"running {name} ...", flush=True)
+        measurements += importlib.import_module(f"bench.{name}").run()
+    print()
+    return 0 if report(measurements) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

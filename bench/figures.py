@@ -1,0 +1,35 @@
+"""What the animated figures cost to send: plotly's compact JSON, as st.plotly_chart sends it."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.io
+
+from bench.common import Measurement, median_ms
+from cnnviz import animation, steps
+from cnnviz.grids import teaching_grid
+from cnnviz.kernels import named_kernel
+
+LABELS = {"input": "Input", "kernel": "Kernel", "output": "Output", "play": "Play", "pause": "Pause",
+          "slow": "Slow", "fast": "Fast", "step": "Step",
+          "formula": "out[{i}, {j}] = Σ(window × kernel) + bias = {total} + {bias} = {value}"}
+
+
+def _kib(figure: dict) -> float:
+    return len(plotly.io.to_json(figure, validate=False)) / 1024
+
+
+def run() -> list[Measurement]:
+    x = teaching_grid("random", 12, 12)
+    results = []
+    for padding in ("valid", "same"):
+        trace = steps.conv_trace(x, named_kernel("sobel_x"), 0, 1, padding)
+        figure = animation.conv_animation(trace, LABELS)
+        results.append(Measurement("figures", f"conv animation 12x12, 3x3, {padding}: payload", _kib(figure),
+                                   "KiB", 200, f"{len(figure['frames'])} frames"))
+    build = median_ms(lambda: animation.conv_animation(steps.conv_trace(x, named_kernel("sobel_x")), LABELS))
+    results.append(Measurement("figures", "conv animation 12x12, 3x3: build", build, "ms"))
+    big = steps.conv_trace(teaching_grid("random", 16, 16), np.ones((3, 3)), padding="full")
+    results.append(Measurement("figures", "conv animation 16x16, full padding (largest): payload",
+                               _kib(animation.conv_animation(big, LABELS)), "KiB"))
+    return results

@@ -1,0 +1,173 @@
+"""The sliding-window animation: one Plotly figure, one frame per output cell, played in the browser.
+
+The same figure serves convolution and pooling: the padded input (padding
+cells greyed), the kernel when there is one, and the output filling in cell
+by cell. The window is drawn over the taps it really reads, so a dilated
+kernel shows as separate taps. Frames carry only what changes (the output
+numbers, the window, the formula), which keeps a 12x12 input with a 3x3
+kernel well under 200 KiB.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnviz.figures import PALETTE, base_layout, format_number
+from cnnviz.steps import ConvTrace, PoolTrace
+
+WINDOW_FILL = "rgba(228, 87, 46, 0.22)"
+WINNER = "#7c2d12"
+SPEEDS = {"slow": 1100, "normal": 550, "fast": 200}   # milliseconds per frame
+
+
+def _texts(grid: np.ndarray) -> list[list[str]]:
+    return [[format_number(float(v)) for v in row] for row in grid]
+
+
+def _flat_colour(colour: str) -> list:
+    return [[0, colour], [1, colour]]
+
+
+def _grid(z, text, colorscale, axis: int, font_size: int) -> dict:
+    suffix = "" if axis == 1 else str(axis)
+    return {"type": "heatmap", "z": z, "text": text, "texttemplate": "%{text}", "colorscale": colorscale,
+            "zmin": 0, "zmax": 1, "showscale": False, "xgap": 2, "ygap": 2, "hoverinfo": "skip",
+            "textfont": {"size": font_size, "color": PALETTE["text"]},
+            "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+
+
+def _rect(axis: int, r0: float, r1: float, c0: float, c1: float, line: str, width: float = 3,
+          fill: str = "rgba(0,0,0,0)") -> dict:
+    suffix = "" if axis == 1 else str(axis)
+    return {"type": "rect", "xref": f"x{suffix}", "yref": f"y{suffix}", "x0": c0 - 0.5, "x1": c1 + 0.5,
+            "y0": r0 - 0.5, "y1": r1 + 0.5, "line": {"color": line, "width": width}, "fillcolor": fill}
+
+
+def _window_shapes(rows: np.ndarray, cols: np.ndarray) -> list[dict]:
+    """One block for a dense window; for a dilated one, each tap plus a thin outline of its span."""
+    if len(rows) == rows[-1] - rows[0] + 1 and len(cols) == cols[-1] - cols[0] + 1:
+        return [_rect(1, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], fill=WINDOW_FILL)]
+    shapes = [_rect(1, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], width=1)]
+    shapes += [_rect(1, r, r, c, c, PALETTE["window"], width=2, fill=WINDOW_FILL) for r in rows for c in cols]
+    return shapes
+
+
+def sliding_window_animation(padded: np.ndarray, is_padding: np.ndarray, windows: list, output: np.ndarray,
+                             captions: list[str], labels: dict[str, str], kernel: np.ndarray | None = None,
+                             winners: list | None = None) -> dict:
+    """The animated figure.
+
+    ``padded``/``is_padding``: the input grid with its padding; ``windows``: (rows, cols)
+    of the taps read at each step, row-major over ``output``; ``captions``: the formula
+    shown at each step; ``labels``: input, kernel, output, play, pause, slow, fast, step.
+    ``winners``: for max pooling, the (row, col) of each window's maximum.
+    """
+    panels = [(padded.shape, labels["input"])]
+    if kernel is not None:
+        panels.append((kernel.shape, labels["kernel"]))
+    panels.append((output.shape, labels["output"]))
+    output_axis = len(panels)
+    rows_max = max(shape[0] for shape, _ in panels)
+    total_cols = sum(shape[1] for shape, _ in panels) + 1.5 * (len(panels) - 1)
+    font_size = 14 if max(padded.shape) <= 9 else (12 if max(padded.shape) <= 14 else 10)
+
+    traces = [_grid(is_padding.astype(float).tolist(), _texts(padded),
+                    [[0, PALETTE["input"]], [0.5, PALETTE["input"]], [0.5, PALETTE["padding"]],
+                     [1, PALETTE["padding"]]], 1, font_size)]
+    if kernel is not None:
+        traces.append(_grid(np.zeros(kernel.shape).tolist(), _texts(kernel), _flat_colour(PALETTE["kernel"]),
+                            2, font_size))
+    traces.append(_grid(np.zeros(output.shape).tolist(), _texts(np.full(output.shape, np.nan)),
+                        _flat_colour(PALETTE["output"]), output_axis, font_size))
+
+    layout = base_layout(margin={"l": 10, "r": 10, "t": 70, "b": 10}, showlegend=False)
+    start = 0.0
+    for index, ((rows, cols), title) in enumerate(panels, start=1):
+        suffix = "" if index == 1 else str(index)
+        end = start + cols / total_cols
+        layout[f"xaxis{suffix}"] = {"domain": [start, end], "range": [-0.5, cols - 0.5], "visible": True,
+                                    "showgrid": False, "zeroline": False, "showticklabels": False,
+                                    "fixedrange": True, "title": {"text": f"<b>{title}</b>", "standoff": 4},
+                                    "side": "top"}
+        layout[f"yaxis{suffix}"] = {"range": [rows_max - 0.5, -0.5], "visible": False, "fixedrange": True,
+                                    "scaleanchor": f"x{suffix}", "constrain": "domain",
+                                    "anchor": f"x{suffix}"}
+        start = end + 1.5 / total_cols
+    cell = 46 if max(rows_max, total_cols / 3) <= 8 else (38 if rows_max <= 12 else 30)
+    layout["height"] = rows_max * cell + 80
+    layout["width"] = max(int(total_cols * cell) + 20, 560)
+
+    frames = []
+    out_text = np.full(output.shape, "", dtype=object)
+    out_w = output.shape[1]
+    for k, (rows, cols) in enumerate(windows):
+        i, j = divmod(k, out_w)
+        out_text[i, j] = format_number(float(output[i, j]))
+        shapes = _window_shapes(np.asarray(rows), np.asarray(cols))
+        shapes.append(_rect(output_axis, i, i, j, j, PALETTE["window"], width=4))
+        if winners and winners[k] is not None:
+            r, c = winners[k]
+            shapes.append(_rect(1, r, r, c, c, WINNER, width=4))
+        frames.append({"name": str(k), "traces": [len(traces) - 1], "data": [{"type": "heatmap", "text": out_text.tolist()}],
+                       "layout": {"shapes": shapes,
+                                  "annotations": [{"text": captions[k], "x": 0, "y": 1.0, "xref": "paper",
+                                                   "yref": "paper", "xanchor": "left", "yanchor": "bottom",
+                                                   "yshift": 42, "showarrow": False, "font": {"size": 16}}]}})
+    first = frames[0]
+    traces[-1]["text"] = first["data"][0]["text"]
+    layout["shapes"] = first["layout"]["shapes"]
+    layout["annotations"] = first["layout"]["annotations"]
+
+    def play(duration: int) -> dict:
+        return {"method": "animate", "args": [None, {"frame": {"duration": duration, "redraw": True},
+                                                      "fromcurrent": True, "transition": {"duration": 0}}]}
+
+    buttons = [play(SPEEDS["normal"]) | {"label": f"▶ {labels['play']}"},
+               {"label": f"■ {labels['pause']}", "method": "animate",
+                "args": [[None], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
+                                  "transition": {"duration": 0}}]},
+               play(SPEEDS["slow"]) | {"label": f"▶ {labels['slow']}"},
+               play(SPEEDS["fast"]) | {"label": f"▶▶ {labels['fast']}"}]
+    layout["updatemenus"] = [{"type": "buttons", "direction": "left", "showactive": False, "x": 0, "y": -0.02,
+                              "xanchor": "left", "yanchor": "top", "pad": {"t": 4, "r": 6}, "buttons": buttons}]
+    layout["sliders"] = [{"active": 0, "x": 0, "len": 1, "y": -0.12, "yanchor": "top", "pad": {"t": 30},
+                          "currentvalue": {"prefix": f"{labels['step']} ", "font": {"size": 14}},
+                          "steps": [{"label": str(k + 1), "method": "animate",
+                                     "args": [[str(k)], {"mode": "immediate", "transition": {"duration": 0},
+                                                         "frame": {"duration": 0, "redraw": True}}]}
+                                    for k in range(len(frames))]}]
+    layout["height"] += 110
+    layout["margin"]["b"] = 110
+    return {"data": traces, "layout": layout, "frames": frames}
+
+
+def conv_animation(trace: ConvTrace, labels: dict[str, str], is_padding: np.ndarray | None = None) -> dict:
+    """A one-channel convolution trace as an animation. ``labels["formula"]`` is a template
+    with {i}, {j}, {total}, {bias} and {value}. ``is_padding`` greys other cells than the
+    trace's padding (the zeros a transposed convolution spreads between its pixels)."""
+    if trace.padded.ndim != 2:
+        raise ValueError("conv_animation draws a one-channel trace")
+    if is_padding is None:
+        (top, bottom), (left, right) = trace.pads
+        is_padding = np.ones(trace.padded.shape, bool)
+        is_padding[top: trace.padded.shape[0] - bottom, left: trace.padded.shape[1] - right] = False
+    captions = [labels["formula"].format(i=s.out_index[0], j=s.out_index[1],
+                                         total=format_number(float(s.products.sum())),
+                                         bias=format_number(s.bias), value=format_number(s.value))
+                for s in trace.steps]
+    return sliding_window_animation(trace.padded, is_padding, [(s.rows, s.cols) for s in trace.steps],
+                                    trace.output, captions, labels, kernel=trace.kernel)
+
+
+def pool_animation(trace: PoolTrace, labels: dict[str, str]) -> dict:
+    """A pooling trace as an animation; max pooling marks each window's winner.
+    ``labels["formula"]``: a template with {i}, {j} and {value}."""
+    ph, pw = trace.padding
+    is_padding = np.ones(trace.padded.shape, bool)
+    is_padding[ph: trace.padded.shape[0] - ph, pw: trace.padded.shape[1] - pw] = False
+    captions = [labels["formula"].format(i=s.out_index[0], j=s.out_index[1], value=format_number(s.value))
+                for s in trace.steps]
+    winners = [s.winner for s in trace.steps]
+    return sliding_window_animation(trace.padded, is_padding, [(s.rows, s.cols) for s in trace.steps],
+                                    trace.output, captions, labels,
+                                    winners=winners if any(w is not None for w in winners) else None)

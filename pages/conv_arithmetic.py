@@ -1,0 +1,148 @@
+"""Every case of the convolution arithmetic, a calculator, a two-layer comparison and the receptive field."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from cnnviz import animation, arithmetic, figures, formulas, ops, steps
+from cnnviz.cases import CASES, transpose_as_convolution
+from cnnviz.grids import teaching_grid
+from cnnviz.i18n import get_language, t
+from ui.common import friendly_errors, show_figure
+from ui.shell import ensure_app_shell
+
+ensure_app_shell()
+
+
+def animation_labels(lang: str) -> dict[str, str]:
+    names = ("play", "pause", "slow", "fast", "step", "formula", "kernel")
+    return {name: t(f"convolution.{name}", lang) for name in names} | {
+        "input": t("convolution.input_label", lang), "output": t("convolution.output_label", lang)}
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def case_figure(index: int, transposed: bool, lang: str) -> go.Figure:
+    """The case's animation: the forward convolution, or its transpose drawn as a convolution."""
+    case = CASES[index]
+    kernel = np.ones((case.kernel, case.kernel))
+    if not transposed:
+        x = teaching_grid("random", case.size, case.size, seed=index)
+        trace = steps.conv_trace(x, kernel, 0, case.stride, case.padding, case.dilation)
+        return go.Figure(animation.conv_animation(trace, animation_labels(lang)))
+    x = teaching_grid("random", case.output, case.output, seed=index)
+    spread = transpose_as_convolution(x, kernel, case.stride, case.padding, case.output_padding)
+    trace = steps.conv_trace(spread.grid, spread.kernel)
+    return go.Figure(animation.conv_animation(trace, animation_labels(lang), is_padding=spread.inserted))
+
+
+def cases_tab() -> None:
+    names = {index: t(f"cases.{case.name}") for index, case in enumerate(CASES)}
+    index = st.selectbox(t("arithmetic.case"), list(names), format_func=names.get, key="case")
+    case = CASES[index]
+    can_transpose = case.dilation == 1
+    transposed = st.toggle(t("arithmetic.transposed"), key="transposed", disabled=not can_transpose,
+                           help=t("arithmetic.transposed_help")) and can_transpose
+    values = {"i": case.size, "k": case.kernel, "s": case.stride, "p": case.padding, "d": case.dilation}
+    if transposed:
+        a = case.output_padding
+        st.markdown(t("arithmetic.transposed_intro", i=case.output, s=case.stride, p=case.padding,
+                      gaps=case.stride - 1, border=case.kernel - 1 - case.padding,
+                      extra=t("arithmetic.extra_padding", a=a) if a else ""))
+        st.markdown(t("arithmetic.transposed_rule", s=case.stride, i=case.output, a=a, k=case.kernel,
+                      p=case.padding, o=case.size))
+    else:
+        st.caption(t("arithmetic.settings", **values))
+        st.markdown(f"**{t('arithmetic.rule')}:** " + t(f"cases.{case.name}_rule", **values, o=case.output))
+        st.caption(t(f"cases.{case.name}_note"))
+        if not can_transpose:
+            st.caption(t("arithmetic.no_transposed"))
+    show_figure(case_figure(index, transposed, get_language()), key="case_animation")
+
+
+def calculator_tab() -> None:
+    st.caption(t("arithmetic.calculator_intro"))
+    names = ("height", "kernel_h", "pad_h", "stride_h", "dilation_h", "width", "kernel_w", "pad_w", "stride_w",
+             "dilation_w")
+    defaults = (32, 5, 2, 2, 1, 24, 3, 1, 1, 1)
+    limits = ((1, 1024), (1, 15), (0, 16), (1, 8), (1, 8)) * 2
+    values = {}
+    for column, chunk in zip(st.columns(5), range(5)):
+        for offset in (0, 5):
+            name = names[chunk + offset]
+            low, high = limits[chunk + offset]
+            values[name] = column.number_input(t(f"arithmetic.{name}"), low, high, defaults[chunk + offset],
+                                               key=f"calc_{name}")
+    with friendly_errors():
+        _, _, pads, (oh, ow) = ops.conv_geometry(
+            (values["height"], values["width"]), (values["kernel_h"], values["kernel_w"]),
+            (values["stride_h"], values["stride_w"]), (values["pad_h"], values["pad_w"]),
+            (values["dilation_h"], values["dilation_w"]))
+        st.markdown(t("arithmetic.output", oh=oh, ow=ow))
+        for axis, size, kernel in zip("hw", ("H", "W"), ("K_h", "K_w")):
+            n = values["height" if axis == "h" else "width"]
+            pad = values[f"pad_{axis}"]
+            st.latex(formulas.output_size_general(arithmetic.AxisArithmetic(
+                n, values[f"kernel_{axis}"], values[f"stride_{axis}"], values[f"dilation_{axis}"], pad, pad),
+                size, kernel))
+
+
+def layer_column(title: str, key: str, defaults: dict, side: int, channels: int) -> None:
+    st.markdown(f"**{title}**")
+    kinds = {"conv": t("arithmetic.kind_conv"), "max": t("arithmetic.kind_max_pool"),
+             "avg": t("arithmetic.kind_avg_pool")}
+    kind = st.radio(t("arithmetic.layer_kind"), list(kinds), format_func=kinds.get, horizontal=True,
+                    key=f"{key}_kind", index=list(kinds).index(defaults["kind"]))
+    k = st.slider(t("arithmetic.kernel_size"), 1, 7, defaults["k"], key=f"{key}_k")
+    stride = st.slider(t("arithmetic.stride"), 1, 4, defaults["s"], key=f"{key}_s")
+    padding = st.slider(t("arithmetic.padding"), 0, 3, defaults["p"], key=f"{key}_p")
+    with friendly_errors():
+        if kind == "conv":
+            filters = st.number_input(t("arithmetic.out_channels"), 1, 512, channels, key=f"{key}_c")
+            out = ops.output_size(side, k, stride, padding)
+            params, mults, depth = arithmetic.conv_params(k, channels, filters), \
+                arithmetic.conv_multiplications(out, out, k, channels, filters), filters
+        else:
+            out = ops.pool_geometry((side, side), k, stride, padding)[3][0]
+            params, mults, depth = 0, 0, channels
+        st.metric(t("arithmetic.out_size"), f"{out} × {out} × {depth}")
+        st.metric(t("arithmetic.parameters"), f"{params:,}")
+        st.metric(t("arithmetic.multiplications"), f"{mults:,}")
+
+
+def compare_tab() -> None:
+    st.caption(t("arithmetic.compare_intro"))
+    side = st.slider(t("arithmetic.input_side"), 4, 224, 32, key="cmp_side")
+    channels = st.number_input(t("arithmetic.in_channels"), 1, 512, 16, key="cmp_channels")
+    left, right = st.columns(2, gap="large")
+    with left:
+        layer_column(t("arithmetic.layer_a"), "a", {"kind": "conv", "k": 3, "s": 2, "p": 1}, side, channels)
+    with right:
+        layer_column(t("arithmetic.layer_b"), "b", {"kind": "max", "k": 2, "s": 2, "p": 0}, side, channels)
+
+
+def receptive_tab() -> None:
+    st.caption(t("arithmetic.receptive_intro"))
+    count = st.slider(t("arithmetic.layers"), 1, 6, 2, key="rf_layers")
+    start = pd.DataFrame({t("arithmetic.kernel_size"): [3] * count, t("arithmetic.stride"): [1] * count,
+                          t("arithmetic.dilation"): [1] * count},
+                         index=[f"{t('arithmetic.layer')} {n + 1}" for n in range(count)])
+    st.caption(t("arithmetic.layer_table"))
+    table = st.data_editor(start, key=f"rf_table_{count}_{get_language()}", num_rows="fixed")
+    with friendly_errors():
+        layers = [arithmetic.Layer(int(k), int(s), int(d)) for k, s, d in table.fillna(1).to_numpy()]
+        fields = arithmetic.receptive_fields(layers)
+        st.metric(t("arithmetic.field_metric"), t("arithmetic.field_value", f=fields[-1]))
+        if fields[-1] <= 64:
+            labels = [t("arithmetic.layer_label", n=n + 1, f=f) for n, f in enumerate(fields)]
+            show_figure(figures.receptive_field_figure(fields, labels))
+    st.info(t("arithmetic.two_3x3"), icon=":material/layers:")
+
+
+st.title(t("arithmetic.title"))
+st.markdown(t("arithmetic.intro"))
+tabs = st.tabs([t("arithmetic.tab_cases"), t("arithmetic.tab_calculator"), t("arithmetic.tab_compare"),
+                t("arithmetic.tab_receptive")])
+for tab, render in zip(tabs, (cases_tab, calculator_tab, compare_tab, receptive_tab)):
+    with tab:
+        render()

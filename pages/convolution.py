@@ -1,0 +1,144 @@
+"""The sliding window: a kernel over a small grid, animated, with each step's arithmetic and the output size."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from cnnviz import animation, arithmetic, figures, formulas, ops, steps
+from cnnviz.grids import GRID_PRESETS, MAX_SIDE, MIN_SIDE, teaching_grid
+from cnnviz.i18n import get_language, t
+from cnnviz.kernels import CONVOLUTION_PRESETS, named_kernel
+from ui.common import friendly_errors, show_figure
+from ui.grid_editor import edit_grid
+from ui.shell import ensure_app_shell
+
+ensure_app_shell()
+
+ANIMATION_LABELS = ("play", "pause", "slow", "fast", "step", "formula")
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def build(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, padding, dilation: int, lang: str):
+    """The trace and its animated figure, built once per setting and language."""
+    trace = steps.conv_trace(x, kernel, bias, stride, padding, dilation)
+    labels = {name: t(f"convolution.{name}", lang) for name in ANIMATION_LABELS}
+    labels |= {"input": t("convolution.input_label", lang), "kernel": t("convolution.kernel", lang),
+               "output": t("convolution.output_label", lang)}
+    return trace, go.Figure(animation.conv_animation(trace, labels))
+
+
+def choose_input() -> np.ndarray:
+    names = {name: t(f"grids.{name}") for name in GRID_PRESETS}
+    preset = st.selectbox(t("convolution.input_preset"), GRID_PRESETS, format_func=names.get, key="grid_preset")
+    rows = st.slider(t("convolution.rows"), MIN_SIDE, MAX_SIDE, 7, key="rows")
+    cols = st.slider(t("convolution.cols"), MIN_SIDE, MAX_SIDE, 7, key="cols")
+    seed = st.session_state.setdefault("grid_seed", 0)
+    if preset == "random" and st.button(t("convolution.new_numbers"), icon=":material/casino:"):
+        seed = st.session_state["grid_seed"] = seed + 1
+    with st.expander(t("convolution.edit_input")):
+        return edit_grid(teaching_grid(preset, rows, cols, seed), key=f"grid-{preset}-{rows}-{cols}-{seed}")
+
+
+def choose_kernel() -> tuple[np.ndarray, float, bool]:
+    names = {name: t(f"kernels.{name}") for name in CONVOLUTION_PRESETS} | {"custom": t("convolution.custom")}
+    preset = st.selectbox(t("convolution.kernel_preset"), list(names), index=1, format_func=names.get,
+                          key="kernel_preset")
+    if preset == "custom":
+        kh = st.slider(t("convolution.kernel_rows"), 1, 7, 3, key="kernel_rows")
+        kw = st.slider(t("convolution.kernel_cols"), 1, 7, 3, key="kernel_cols")
+        start = np.zeros((kh, kw))
+        start[kh // 2, kw // 2] = 1
+    else:
+        start = named_kernel(preset)
+    with st.expander(t("convolution.edit_kernel"), expanded=preset == "custom"):
+        kernel = edit_grid(np.round(start, 3), key=f"kernel-{preset}-{start.shape}", step=0.1)
+    bias = st.number_input(t("convolution.bias"), -20.0, 20.0, 0.0, step=0.5, key="bias")
+    kinds = {"correlation": t("convolution.correlation"), "convolution": t("convolution.true_convolution")}
+    flip = st.radio(t("convolution.operation"), list(kinds), format_func=kinds.get, key="operation") == "convolution"
+    return kernel, bias, flip
+
+
+def choose_geometry():
+    modes = {"valid": "valid", "same": "same", "full": "full", "custom": t("convolution.padding_custom")}
+    mode = st.radio(t("convolution.padding"), list(modes), format_func=modes.get, horizontal=True, key="padding")
+    padding = st.number_input(t("convolution.padding_pixels"), 0, 6, 1, key="padding_pixels") \
+        if mode == "custom" else mode
+    stride = st.slider(t("convolution.stride"), 1, 4, 1, key="stride")
+    dilation = st.slider(t("convolution.dilation"), 1, 3, 1, key="dilation", help=t("convolution.dilation_help"))
+    return padding, stride, dilation
+
+
+@st.fragment
+def step_arithmetic(trace: steps.ConvTrace) -> None:
+    """Only this part reruns when the student picks another step."""
+    st.subheader(t("convolution.arithmetic_title"))
+    count = len(trace.steps)
+    number = st.slider(t("convolution.step_pick"), 1, count, 1, key=f"step-{count}") if count > 1 else 1
+    step = trace.steps[number - 1]
+    columns = st.columns([1, 1, 1, 0.8])
+    for column, grid, title, colour in zip(
+            columns, (step.patch, trace.kernel, step.products),
+            (t("convolution.window"), t("convolution.kernel"), t("convolution.products")),
+            (figures.PALETTE["input"], figures.PALETTE["kernel"], None)):
+        with column:
+            show_figure(figures.value_grid(grid, title, colour))
+    columns[3].metric(t("convolution.value"), figures.format_number(step.value))
+    st.latex(formulas.step_formula(step, trace.kernel))
+
+
+def output_size(x: np.ndarray, kernel: np.ndarray, padding, stride: int, dilation: int) -> None:
+    st.subheader(t("convolution.size_title"))
+    _, _, pads, (oh, ow) = ops.conv_geometry(x.shape, kernel.shape, stride, padding, dilation)
+    pads_text = f"({pads[0][0]}, {pads[0][1]}) × ({pads[1][0]}, {pads[1][1]})"
+    st.caption(t("convolution.size_intro", pads=pads_text, stride=stride, dilation=dilation))
+    for column, title, n, k, (before, after), size, symbol in zip(
+            st.columns(2), (t("convolution.size_rows"), t("convolution.size_cols")), x.shape, kernel.shape, pads,
+            ("H", "W"), ("K_h", "K_w")):
+        axis = arithmetic.AxisArithmetic(n, k, stride, dilation, before, after)
+        with column:
+            st.markdown(f"**{title}**")
+            st.latex(formulas.output_size_general(axis, size, symbol))
+            simple = formulas.output_size_simple(axis, size, symbol)
+            if simple:
+                st.caption(t("convolution.simple_form"))
+                st.latex(simple)
+            if axis.divides:
+                st.caption(t("convolution.divides"))
+            else:
+                st.info(t("convolution.not_divides", numerator=axis.numerator, stride=stride,
+                          unreached=axis.unreached), icon=":material/content_cut:")
+            if padding == "same":
+                if stride > 1:
+                    st.caption(t("convolution.same_stride", stride=stride, out=axis.out))
+                elif k % 2:
+                    st.caption(t("convolution.same_odd", k=k, p=before))
+                else:
+                    st.caption(t("convolution.same_even", k=k, total=before + after, before=before, after=after))
+            elif padding == "full":
+                st.caption(t("convolution.full_note", p=before))
+    st.success(t("convolution.multiplications", count=arithmetic.conv_multiplications(oh, ow, kernel.shape, 1, 1),
+                 oh=oh, ow=ow, taps=kernel.size), icon=":material/calculate:")
+
+
+st.title(t("convolution.title"))
+st.markdown(t("convolution.intro"))
+left, middle, right = st.columns(3, gap="large")
+with left:
+    st.subheader(t("convolution.input"))
+    x = choose_input()
+with middle:
+    st.subheader(t("convolution.kernel"))
+    kernel, bias, flip = choose_kernel()
+with right:
+    st.subheader(t("convolution.settings"))
+    padding, stride, dilation = choose_geometry()
+    st.caption(t("convolution.operation_note"))
+
+with friendly_errors():
+    used = kernel[::-1, ::-1].copy() if flip else kernel
+    trace, figure = build(x, used, bias, stride, padding, dilation, get_language())
+    st.subheader(t("convolution.animation_title"))
+    st.caption(t("convolution.animation_help") + (" " + t("convolution.flipped_note") if flip else ""))
+    show_figure(figure, key="animation")
+    step_arithmetic(trace)
+    output_size(x, kernel, padding, stride, dilation)

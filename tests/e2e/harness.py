@@ -1,0 +1,109 @@
+"""Drive the real app in Debian's Chromium: start the server, open pages, check them.
+
+Every lesson's browser test uses these helpers, so a new lesson only adds its
+own interactions. No request may leave the machine: each browser context
+records every request and the tests fail on any host but the app's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SETTLED = "[data-testid=stApp][data-test-script-state=notRunning]"
+CONNECTED = "[data-testid=stApp][data-test-connection-state=CONNECTED]"
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(port: int | None = None, env: dict | None = None):
+    """``streamlit run app.py`` on a free loopback port; yields its base URL."""
+    port = port or free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    log = open(ARTIFACTS.joinpath("server.log") if ARTIFACTS.mkdir(exist_ok=True) is None else os.devnull, "ab")
+    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                              env={**os.environ, **(env or {})})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"the app exited with code {server.returncode}; see {log.name}")
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("the app did not answer /_stcore/health within 60 s")
+            time.sleep(0.25)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+class RequestLog:
+    """Every URL a browser context asked for, to prove nothing leaves the machine."""
+
+    def __init__(self, base: str):
+        self.allowed = urlparse(base).netloc
+        self.urls: list[str] = []
+
+    def record(self, request) -> None:
+        self.urls.append(request.url)
+
+    def outside(self) -> list[str]:
+        return [u for u in self.urls
+                if urlparse(u).scheme not in ("data", "blob", "about") and urlparse(u).netloc != self.allowed]
+
+
+def wait_settled(page, timeout: float = 60_000) -> None:
+    """Wait until the websocket is up and the script has finished its run."""
+    page.wait_for_selector(CONNECTED, timeout=timeout)
+    page.wait_for_timeout(200)          # widget debounce before the rerun starts
+    page.wait_for_selector(SETTLED, timeout=timeout)
+
+
+def open_page(page, base: str, url_path: str, lang: str) -> None:
+    """Open a lesson (``url_path`` "" is the home page) in ``lang`` and wait for it to settle."""
+    page.goto(f"{base}/{url_path}?lang={lang}")
+    wait_settled(page)
+
+
+def exceptions_shown(page) -> list[str]:
+    return [e.inner_text() for e in page.query_selector_all("[data-testid=stException]")]
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

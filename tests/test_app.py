@@ -1,0 +1,50 @@
+"""AppTest: the app and every registered lesson run in both languages; the home page reacts."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from cnnviz import arithmetic
+from cnnviz.i18n import LANGUAGES, t
+from tests.apptest import APP, open_app
+from ui.lessons import LESSONS
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
+def test_every_lesson_runs_in_both_languages(lesson, lang):
+    at = open_app(lang, lesson.path)
+    assert not at.exception, at.exception
+    assert at.title and at.title[0].value
+    assert at.query_params["lang"] == lang
+
+
+def test_language_falls_back_to_english_for_unknown_codes():
+    at = open_app("xx")
+    assert at.title[0].value == t("home.title", "en")
+    assert at.query_params["lang"] == "en"
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_home_comparison_follows_its_widgets(lang):
+    at = open_app(lang)
+    assert at.title[0].value == t("home.title", lang)
+    at.select_slider(key="side").set_value(64).run()
+    at.radio(key="channels").set_value(1).run()
+    at.number_input(key="units").set_value(100).run()
+    at.number_input(key="filters").set_value(8).run()
+    at.select_slider(key="kernel").set_value(5).run()
+    dense, conv = (m.value for m in at.metric)
+    assert dense == f"{arithmetic.dense_params_for_image(64, 64, 1, 100):,}" == "409,700"
+    assert conv == f"{arithmetic.conv_params(5, 1, 8):,}" == "208"
+    assert f"{409700 / 208:,.0f}" in at.info[0].value
+    assert not at.exception
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
+def test_every_page_starts_inside_the_app_shell(lesson):
+    """Each page's first statement after its imports is ensure_app_shell() (see ui/shell.py)."""
+    tree = ast.parse(Path(APP).parent.joinpath(lesson.path).read_text())
+    first = next(node for node in tree.body if not isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr))
+                 or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)))
+    assert ast.unparse(first) == "ensure_app_shell()"

@@ -1,0 +1,101 @@
+"""Both catalogs hold the same keys, every key the code uses exists, and pages hold no literal text."""
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from cnnviz import i18n
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py")),
+           *sorted((ROOT / "cnnviz").rglob("*.py"))]
+UI_SOURCES = [p for p in SOURCES if "cnnviz" not in p.relative_to(ROOT).parts]
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_catalogs_have_the_same_keys_and_placeholders():
+    en, ko = i18n.catalog("en"), i18n.catalog("ko")
+    assert set(en) == set(ko), f"only in en: {set(en) - set(ko)}; only in ko: {set(ko) - set(en)}"
+    for key in en:
+        assert placeholders(en[key]) == placeholders(ko[key]), key
+        assert ko[key].strip(), key
+
+
+def test_korean_catalog_is_korean():
+    """Every message with English words in it has Korean text in the Korean catalog."""
+    hangul, words = re.compile(r"[\uac00-\ud7a3]"), re.compile(r"[A-Za-z]{4,}")
+    same_in_both = {"app.name"}
+    en, ko = i18n.catalog("en"), i18n.catalog("ko")
+    untranslated = [key for key, text in en.items() if key not in same_in_both
+                    and words.search(re.sub(r"\{[^}]*\}", "", text)) and not hangul.search(ko[key])]
+    assert untranslated == []
+
+
+def _literal_keys(tree: ast.AST) -> set[str]:
+    """String arguments of t(...) and InvalidInput(...) calls that look like catalog keys."""
+    keys = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in (
+                "t", "InvalidInput") and node.args and isinstance(node.args[0], ast.Constant):
+            keys.add(node.args[0].value)
+    return keys
+
+
+def test_every_key_used_in_the_code_exists():
+    known = set(i18n.catalog("en"))
+    used = set().union(*(_literal_keys(ast.parse(p.read_text())) for p in SOURCES))
+    assert used, "the scan found no keys at all"
+    assert used - known == set()
+
+
+STREAMLIT_TEXT_CALLS = {
+    "title", "header", "subheader", "markdown", "write", "caption", "text", "error", "warning", "info",
+    "success", "button", "slider", "select_slider", "selectbox", "radio", "checkbox", "toggle",
+    "number_input", "text_input", "text_area", "file_uploader", "metric", "expander", "tabs",
+    "page_link", "download_button", "latex", "toast", "badge", "multiselect", "data_editor", "segmented_control",
+    "pills", "form_submit_button", "popover", "spinner", "status",
+}
+
+
+def _words(node: ast.AST) -> bool:
+    """True when a string literal (or the fixed part of an f-string) holds a word of text."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(re.search(r"[A-Za-z\uac00-\ud7a3]{2,}", node.value))
+    if isinstance(node, ast.JoinedStr):
+        return any(_words(v) for v in node.values if isinstance(v, ast.Constant))
+    return False
+
+
+@pytest.mark.parametrize("source", UI_SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_user_facing_literal_strings(source):
+    offenders = []
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) in STREAMLIT_TEXT_CALLS:
+            texts = list(node.args[:1]) + [k.value for k in node.keywords if k.arg in ("label", "help", "body")]
+            offenders += [ast.unparse(a) for a in texts if _words(a)]
+    assert offenders == [], f"{source.name} shows text not taken from the catalogs: {offenders}"
+
+
+def test_the_scan_catches_a_literal():
+    tree = ast.parse('st.title("Hello class")\nst.markdown(f"Stride {s}")\nst.caption(f"{a}×{b}")')
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    assert [_words(c.args[0]) for c in calls] == [True, True, False]
+
+
+def test_pick_language():
+    assert i18n.pick_language("ko", "en-US") == "ko"
+    assert i18n.pick_language(None, "ko-KR") == "ko"
+    assert i18n.pick_language("fr", "ko_KR") == "ko"
+    assert i18n.pick_language(None, None) == "en"
+    assert i18n.pick_language("EN", None) == "en"
+
+
+def test_t_fills_values_and_falls_back():
+    assert "1,000" in i18n.t("home.ratio", "en", ratio="1,000")
+    assert i18n.t("no.such.key") == "no.such.key"

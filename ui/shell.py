@@ -1,0 +1,18 @@
+"""Make sure a lesson always runs inside app.py's shell (navigation, sidebar, language)."""
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def ensure_app_shell() -> None:
+    """Call first in every page.
+
+    Because the lessons live in a folder named ``pages/``, a fresh server whose
+    first visitor opens a deep link (``/convolution``) runs that page file alone,
+    in Streamlit's legacy folder mode, without app.py. Switching that mode off
+    (what ``st.navigation`` itself does) and rerunning lets app.py route the
+    same URL with its menu, sidebar and language.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
