@@ -16,6 +16,7 @@ from ui.sidebar import device_badge
 
 ensure_app_shell()
 
+
 def percent(value: float) -> str:
     return f"{100 * value:.1f}%"
 
@@ -38,6 +39,7 @@ if card:
 class_names = model.class_names()
 
 source_col, seen_col, answer_col = st.columns([1, 1.1, 1.4], gap="large")
+image = prepared = None
 with source_col, friendly_errors():
     image = pick_image(name)
 
@@ -54,7 +56,7 @@ with seen_col:
     invert = {"auto": None, "invert": True, "keep": False}[colours]
     with friendly_errors():
         prepared = model.prepare(image, invert=invert, fit=None if framed else False)
-    if "prepared" not in locals():
+    if prepared is None:
         st.stop()
     st.image(mf.gray_image(prepared.image), width=224)
     if colours == "auto":

@@ -173,7 +173,7 @@ def test_bad_input_is_a_readable_error_in_both_languages(case):
     assert caught.value.key == key
     english, korean = caught.value.localized("en"), caught.value.localized("ko")
     assert english.endswith(".") and "{" not in english
-    assert korean != english and "{" not in korean
+    assert korean != english and "{" not in korean and "names." not in english + korean
 
 
 def test_missing_weights_say_how_to_make_them(tmp_path, monkeypatch):
@@ -181,7 +181,7 @@ def test_missing_weights_say_how_to_make_them(tmp_path, monkeypatch):
     with pytest.raises(InvalidInput) as caught:
         models.load("lenet5-mnist")
     assert caught.value.key == "errors.models.no_weights"
-    assert "cnnviz.train" in str(caught.value)
+    assert "cnnviz.train" in str(caught.value) and "lenet5-mnist" in caught.value.localized("ko")
 
 
 # ---------------------------------------------------------------- device choice (no GPU here)

