@@ -5,7 +5,7 @@ import sys
 
 from bench.common import report
 
-SUITES = ["ops", "figures", "images", "pages"]
+SUITES = ["ops", "figures", "images", "models", "pages"]
 
 
 def main(names: list[str]) -> int:

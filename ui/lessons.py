@@ -24,4 +24,5 @@ LESSONS = [
     Lesson("activations", "nav.section_layers", ":material/show_chart:"),
     Lesson("filters", "nav.section_images", ":material/filter_b_and_w:"),
     Lesson("channels", "nav.section_images", ":material/palette:"),
+    Lesson("feature_maps", "nav.section_networks", ":material/psychology:"),
 ]

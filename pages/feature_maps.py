@@ -1,0 +1,171 @@
+"""Feature maps of a trained CNN: a real network's layers on the student's own drawing or photo."""
+
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from cnnviz import model_figures as mf
+from cnnviz.i18n import get_language, t
+from cnnviz.models import available
+from ui.common import friendly_errors, show_figure
+from ui.model_input import kernels_figure, load_model, pick_image
+from ui.shell import ensure_app_shell
+from ui.sidebar import device_badge
+
+ensure_app_shell()
+
+
+def percent(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def shape_text(shape) -> str:
+    return "×".join(map(str, shape))
+
+
+st.title(t("feature_maps.title"))
+st.markdown(t("feature_maps.intro"))
+
+model_names = {name: t(f"feature_maps.model_{name}") for name in available()}
+name = st.selectbox(t("feature_maps.model"), list(model_names), format_func=model_names.get, key="model")
+model = load_model(name)
+card = model.card
+if card:
+    st.caption(t("feature_maps.model_card", dataset=card["dataset"], epochs=card["epochs"],
+                 accuracy=percent(card["test_accuracy"]), test_images=f"{card['test_images']:,}",
+                 parameters=f"{card['parameters']:,}"))
+class_names = model.class_names()
+
+source_col, seen_col, answer_col = st.columns([1, 1.1, 1.4], gap="large")
+image = prepared = None
+with source_col, friendly_errors():
+    image = pick_image(name)
+
+if image is None:
+    st.info(t("feature_maps.nothing_yet"), icon=":material/draw:")
+    st.stop()
+
+with seen_col:
+    st.subheader(t("feature_maps.seen_title"))
+    colour_labels = {mode: t(f"feature_maps.colours_{mode}") for mode in ("auto", "invert", "keep")}
+    colours = st.radio(t("feature_maps.colours"), list(colour_labels), format_func=colour_labels.get,
+                       horizontal=True, key="colours")
+    framed = st.toggle(t("feature_maps.frame"), value=True, key="frame", help=t("feature_maps.frame_help"))
+    invert = {"auto": None, "invert": True, "keep": False}[colours]
+    with friendly_errors():
+        prepared = model.prepare(image, invert=invert, fit=None if framed else False)
+    if prepared is None:
+        st.stop()
+    st.image(mf.gray_image(prepared.image), width=224)
+    if colours == "auto":
+        st.caption(t("feature_maps.auto_inverted" if prepared.inverted else "feature_maps.auto_kept"))
+    st.caption(t("feature_maps.seen_caption", side=model.spec.side))
+
+if prepared.blank:
+    st.warning(t("feature_maps.blank"), icon=":material/visibility_off:")
+    st.stop()
+
+started = time.perf_counter()
+activations = model.feature_maps(prepared)
+elapsed_ms = (time.perf_counter() - started) * 1000
+probabilities = activations[-1].array
+best = int(np.argmax(probabilities))
+
+with answer_col:
+    st.subheader(t("feature_maps.prediction_title"))
+    st.metric(t("feature_maps.predicted"), class_names[best],
+              t("feature_maps.probability", probability=percent(probabilities[best])), delta_color="off",
+              delta_arrow="off")
+    show_figure(mf.probabilities_figure(probabilities, class_names, t("feature_maps.probabilities_title")),
+                key="probabilities")
+    st.caption(t("feature_maps.timing", layers=len(model.module), ms=f"{elapsed_ms:.1f}"))
+    device_badge()
+
+st.subheader(t("feature_maps.grad_cam_title"))
+choices = {None: t("feature_maps.grad_cam_predicted", name=class_names[best])}
+choices.update(enumerate(class_names))
+cam_col, cam_text_col = st.columns([1, 2.2], gap="large")
+with cam_col:
+    chosen = st.selectbox(t("feature_maps.grad_cam_class"), list(choices), format_func=choices.get,
+                          key=f"cam_class_{name}")
+    cam = model.grad_cam(prepared, chosen)
+    st.image(mf.grad_cam_overlay(prepared.image, cam.heatmap), width=224,
+             caption=t("feature_maps.grad_cam_caption", name=class_names[cam.class_index],
+                       probability=percent(probabilities[cam.class_index])))
+with cam_text_col:
+    grid = next(a for a in activations if a.name == cam.layer).array.shape
+    st.markdown(t("feature_maps.grad_cam_intro", layer=cam.layer))
+    st.caption(t("feature_maps.grad_cam_coarse", layer=cam.layer, size=shape_text(grid[1:])))
+
+
+@st.fragment
+def feature_map_grids(activations) -> None:
+    """The maps of every layer, the colour-range choice and one map enlarged; reruns on its own."""
+    st.subheader(t("feature_maps.maps_title"))
+    st.caption(t("feature_maps.maps_intro"))
+    spatial = [a for a in activations[1:] if a.array.ndim == 3]
+    scale_labels = {scale: t(f"feature_maps.scale_{scale}") for scale in mf.SCALES}
+    controls = st.columns([1.3, 1, 1])
+    scale = controls[0].radio(t("feature_maps.scale"), mf.SCALES, format_func=scale_labels.get, index=1,
+                              horizontal=True, help=t("feature_maps.scale_help"), key="scale")
+    layer_names = [a.name for a in spatial]
+    zoom_layer = controls[1].selectbox(t("feature_maps.zoom_layer"), layer_names, key=f"zoom_layer_{name}")
+    zoom = spatial[layer_names.index(zoom_layer)]
+    zoom_index = controls[2].number_input(t("feature_maps.zoom_map"), 0, len(zoom.array) - 1, 0,
+                                          key=f"zoom_map_{name}_{zoom_layer}")
+    network = mf.network_limit([a.array for a in spatial])
+    grids, detail = st.columns([2.4, 1], gap="large")
+    with grids:
+        for activation in activations[1:-1]:
+            kind = t(f"feature_maps.kind_{activation.kind}")
+            if activation.array.ndim == 3:
+                st.markdown(t("feature_maps.layer_caption", name=activation.name, kind=kind,
+                              shape=shape_text(activation.array.shape)))
+                limits = mf.limits(activation.array, scale, network)
+                st.image(mf.mosaic(activation.array, limits,
+                                   selected=zoom_index if activation is zoom else None))
+            elif activation.kind == "flatten":
+                st.markdown(t("feature_maps.flatten_caption", name=activation.name, kind=kind,
+                              maps=len(spatial[-1].array), count=len(activation.array)))
+            else:
+                st.markdown(t("feature_maps.dense_caption", name=activation.name, kind=kind,
+                              count=len(activation.array)))
+                st.image(mf.vector_strip(activation.array))
+    with detail:
+        st.markdown(f"**{t('feature_maps.zoom_title')}**")
+        values = zoom.array[zoom_index]
+        limit = float(mf.limits(zoom.array, scale, network)[zoom_index])
+        st.caption(t("feature_maps.zoom_figure", layer=zoom.name, index=zoom_index))
+        show_figure(mf.feature_map_figure(values, limit, t("feature_maps.zoom_hover")), key="zoom")
+        st.markdown(t("feature_maps.zoom_range", low=f"{values.min():.3f}", high=f"{values.max():.3f}"))
+        if scale == "map":
+            st.caption(t("feature_maps.scale_legend_map"))
+        else:
+            st.image(mf.colour_bar(limit), caption=t("feature_maps.scale_legend", limit=f"{limit:.2f}"))
+
+
+feature_map_grids(activations)
+
+st.subheader(t("feature_maps.kernels_title"))
+first, kernels = model.first_kernels()
+st.caption(t("feature_maps.kernels_intro", count=len(kernels), size=kernels.shape[-1], layer=first))
+show_figure(kernels_figure(name, get_language()), key="kernels")
+
+st.subheader(t("feature_maps.layers_title"))
+st.caption(t("feature_maps.layers_intro"))
+rows = model.layers()
+st.dataframe(pd.DataFrame({
+    t("feature_maps.col_layer"): [row["name"] for row in rows],
+    t("feature_maps.col_kind"): [t(f"feature_maps.kind_{row['kind']}") for row in rows],
+    t("feature_maps.col_shape"): [shape_text(row["shape"]) for row in rows],
+    t("feature_maps.col_params"): [row["parameters"] for row in rows],
+}), hide_index=True, width="content", height=38 + 35 * len(rows),
+    column_config={t("feature_maps.col_layer"): st.column_config.TextColumn(width="small"),
+                   t("feature_maps.col_params"): st.column_config.NumberColumn(format="localized")})
+total = sum(row["parameters"] for row in rows)
+st.markdown(t("feature_maps.total", total=f"{total:,}", size=f"{total * 4 / 1024:.0f}"))
+
+with st.expander(t("feature_maps.imagenet_title"), icon=":material/public:"):
+    st.markdown(t("feature_maps.imagenet_body"))

@@ -1,0 +1,89 @@
+"""Streamlit glue for the trained-network lesson: the cached models and the input picker.
+
+The picker returns a plain uint8 image (H x W or H x W x 3) from a sample, the
+drawing canvas or an upload; everything after that is ``cnnviz.models``.
+"""
+
+from __future__ import annotations
+
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+
+from cnnviz import model_figures, models
+from cnnviz.i18n import t
+from cnnviz.models.samples import samples_for
+from ui.image_input import decode_upload
+
+CANVAS_SIDE = 224
+SOURCES = ("sample", "draw", "upload")
+
+
+@st.cache_resource(show_spinner=False)
+def load_model(name: str) -> models.LoadedModel:
+    """One model object per process, shared read-only by every session.
+
+    One torch thread per request: these networks are too small to gain from
+    splitting one image's work across cores, and with a class of sessions at
+    once, per-request thread pools would only fight over the same cores.
+    """
+    torch.set_num_threads(1)
+    model = models.load(name)
+    model.predict(np.zeros((1, model.spec.side, model.spec.side), np.uint8))   # warm up: the first call is slow
+    return model
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def kernels_figure(name: str, lang: str) -> go.Figure:
+    """The first layer's kernels of a model, validated once per model and language."""
+    layer, kernels = load_model(name).first_kernels()
+    labels = [t("feature_maps.kernel_label", lang, index=index) for index in range(len(kernels))]
+    return go.Figure(model_figures.kernels_figure(kernels, labels))
+
+
+def pick_image(model_name: str) -> np.ndarray | None:
+    """The image the student chose, or None while there is none yet (an empty canvas, no upload)."""
+    labels = {source: t(f"feature_maps.source_{source}") for source in SOURCES}
+    source = st.segmented_control(t("feature_maps.source"), SOURCES, format_func=labels.get,
+                                  default="sample", key="source") or "sample"
+    if source == "draw":
+        return _drawing(model_name)
+    if source == "upload":
+        return _upload()
+    samples = samples_for(model_name)
+    names = {index: t(f"feature_maps.sample_{sample.key}") for index, sample in enumerate(samples)}
+    index = st.selectbox(t("feature_maps.sample"), list(names), format_func=names.get, key=f"sample_{model_name}")
+    st.image(samples[index].image, width=CANVAS_SIDE // 2)
+    return samples[index].image
+
+
+def _drawing(model_name: str) -> np.ndarray | None:
+    try:
+        from streamlit_drawable_canvas import st_canvas
+    except ImportError:
+        st.info(t("feature_maps.canvas_missing"), icon=":material/draw:")
+        return None
+    st.caption(t("feature_maps.draw_digit" if model_name == "lenet5-mnist" else "feature_maps.draw_clothes"))
+    result = st_canvas(stroke_width=18, stroke_color="#111111", background_color="#ffffff",
+                       height=CANVAS_SIDE, width=CANVAS_SIDE, drawing_mode="freedraw",
+                       return_image_data=True, key=f"canvas_{model_name}")
+    rgba = None if result is None else result.image_data
+    if rgba is None or rgba.ndim != 3 or rgba.shape[-1] != 4:
+        st.caption(t("feature_maps.canvas_empty"))
+        return None
+    alpha = rgba[..., 3:].astype(np.float32) / 255          # strokes over white paper
+    rgb = rgba[..., :3].astype(np.float32) * alpha + 255 * (1 - alpha)
+    return np.rint(rgb).astype(np.uint8)
+
+
+def _upload() -> np.ndarray | None:
+    """An uploaded photo through the shared safe intake (cnnviz.images). No type= filter: see ui/image_input.py."""
+    upload = st.file_uploader(t("feature_maps.upload"), key="upload")
+    st.caption(t("feature_maps.upload_hint"))
+    if upload is None:
+        return None
+    image, _ = decode_upload(upload.getvalue(), int(st.get_option("server.maxUploadSize")) * 2**20, 256)
+    st.image(image, width=CANVAS_SIDE // 2)
+    return image
