@@ -5,7 +5,7 @@ import sys
 
 from bench.common import report
 
-SUITES = ["ops", "figures", "pages"]
+SUITES = ["ops", "figures", "images", "pages"]
 
 
 def main(names: list[str]) -> int:

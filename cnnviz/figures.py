@@ -185,7 +185,7 @@ def value_grids(panels: list[Panel], cell: int = 44) -> dict:
     for index, (panel, span) in enumerate(zip(panels, spans), start=1):
         axis = "" if index == 1 else str(index)
         cols = np.shape(panel.values)[1]
-        end = start + span / total
+        end = min(start + span / total, 1.0)      # float sums may pass 1 by a hair
         extra = (span - cols) / 2
         traces.append(_panel_heatmap(panel, axis))
         marked = [] if panel.outline is None else np.argwhere(panel.outline)

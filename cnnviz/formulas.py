@@ -39,11 +39,13 @@ def output_size_simple(a: AxisArithmetic, size: str, kernel: str) -> str | None:
             + ("" if a.divides else rf" \;\rightarrow\; \lfloor\cdot\rfloor \;=\; \mathbf{{{a.out}}}"))
 
 
-def step_formula(step: ConvStep, kernel) -> str:
-    """Each window value times its weight, summed, plus the bias: the output cell."""
+def step_formula(step: ConvStep, kernel, index: tuple[int, int] | None = None) -> str:
+    """Each window value times its weight, summed, plus the bias: the output cell.
+    ``index`` names the cell when the trace covers only part of a bigger map."""
     pairs = zip(step.patch.reshape(-1), kernel.reshape(-1))
     terms = [rf"{_n(p)} \cdot {_n(k)}" for p, k in pairs]
-    head = rf"\mathrm{{out}}[{step.out_index[0]}, {step.out_index[1]}] "
+    row, col = index or step.out_index
+    head = rf"\mathrm{{out}}[{row}, {col}] "
     if len(terms) <= MAX_TERMS:
         body = r" \\ &\quad + ".join(" + ".join(terms[i: i + 9]) for i in range(0, len(terms), 9))
     else:

@@ -201,6 +201,10 @@ def test_long_titles_get_room_and_cells_stay_square():
     first_range, first_width = np.diff(first["range"])[0], np.diff(first["domain"])[0]
     assert first_range > 2                                            # widened for its title
     assert first_width / first_range == pytest.approx(np.diff(second["domain"])[0] / np.diff(second["range"])[0])
+    for count in range(1, 8):           # fractional title widths never push a domain past 1
+        panels = [figures.Panel(np.zeros((2, 1 + n % 3)), "title " * (n % 4) + "가나" * (n % 2)) for n in range(count)]
+        layout = figures.value_grids(panels, cell=33)["layout"]
+        assert all(0 <= v <= 1 for key in layout if key.startswith("xaxis") for v in layout[key]["domain"])
 
 
 def test_global_pooling_one_number_per_channel():
