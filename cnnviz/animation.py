@@ -37,17 +37,19 @@ def _grid(z, text, colorscale, axis: int, font_size: int) -> dict:
 
 
 def _rect(axis: int, r0: float, r1: float, c0: float, c1: float, line: str, width: float = 3,
-          fill: str = "rgba(0,0,0,0)") -> dict:
+          fill: str | None = None) -> dict:
+    """A frame around cells r0..r1, c0..c1; unfilled unless ``fill`` (Plotly's default is transparent)."""
     suffix = "" if axis == 1 else str(axis)
-    return {"type": "rect", "xref": f"x{suffix}", "yref": f"y{suffix}", "x0": c0 - 0.5, "x1": c1 + 0.5,
-            "y0": r0 - 0.5, "y1": r1 + 0.5, "line": {"color": line, "width": width}, "fillcolor": fill}
+    rect = {"type": "rect", "xref": f"x{suffix}", "yref": f"y{suffix}", "x0": float(c0) - 0.5,
+            "x1": float(c1) + 0.5, "y0": float(r0) - 0.5, "y1": float(r1) + 0.5, "line": {"color": line, "width": width}}
+    return rect | {"fillcolor": fill} if fill else rect
 
 
 def _window_shapes(rows: np.ndarray, cols: np.ndarray, axis: int = 1) -> list[dict]:
     """One block for a dense window; for a dilated one, each tap plus a thin outline of its span."""
     if len(rows) == rows[-1] - rows[0] + 1 and len(cols) == cols[-1] - cols[0] + 1:
         return [_rect(axis, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], fill=WINDOW_FILL)]
-    shapes = [_rect(axis, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], width=1)]
+    shapes = [_rect(axis, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], width=1, fill="rgba(0,0,0,0)")]
     shapes += [_rect(axis, r, r, c, c, PALETTE["window"], width=2, fill=WINDOW_FILL) for r in rows for c in cols]
     return shapes
 
@@ -107,16 +109,18 @@ def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndar
         if winners and winners[k] is not None:
             r, c = winners[k]
             shapes.append(_rect(1, r, r, c, c, WINNER, width=4))
-        frames.append({"name": str(k), "traces": [len(traces) - 1],
-                       "data": [{"type": "heatmap", "text": out_text.tolist()}],
-                       "layout": {"shapes": shapes,
-                                  "annotations": [{"text": captions[k], "x": 0, "y": 1.0, "xref": "paper",
-                                                   "yref": "paper", "xanchor": "left", "yanchor": "bottom",
-                                                   "yshift": 42, "showarrow": False, "font": {"size": 16}}]}})
+        # Only the rows filled so far: cells past the last text have none, and a frame sends half the numbers.
+        filled = out_text[:i].tolist() + [out_text[i, : j + 1].tolist()]
+        frames.append({"name": str(k), "traces": [len(traces) - 1], "data": [{"type": "heatmap", "text": filled}],
+                       "layout": {"shapes": shapes, "annotations": [{"text": captions[k]}]}})
     first = frames[0]
     traces[-1]["text"] = first["data"][0]["text"]
     layout["shapes"] = first["layout"]["shapes"]
     layout["annotations"] = first["layout"]["annotations"]
+    # The caption's place and style, once for every frame (a frame sends only its text).
+    layout["template"] = {"layout": {"annotationdefaults": {
+        "x": 0, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "bottom", "yshift": 42,
+        "showarrow": False, "font": {"size": 16}}}}
 
     def play(duration: int) -> dict:
         return {"method": "animate", "args": [None, {"frame": {"duration": duration, "redraw": True},
@@ -162,12 +166,14 @@ def conv_animation(trace: ConvTrace, labels: dict[str, str], is_padding: np.ndar
 
 def pool_animation(trace: PoolTrace, labels: dict[str, str]) -> dict:
     """A pooling trace as an animation; max pooling marks each window's winner.
-    ``labels["formula"]``: a template with {i}, {j}, {value}, and for averages {total} and {count}."""
+    ``labels["formula"]``: a template with {i}, {j}, {value}, {window} (the window's values,
+    comma-separated, padding of max pooling as −∞), and for averages {total} and {count}."""
     ph, pw = trace.padding
     is_padding = np.ones(trace.padded.shape, bool)
     is_padding[ph: trace.padded.shape[0] - ph, pw: trace.padded.shape[1] - pw] = False
     captions = [labels["formula"].format(i=s.out_index[0], j=s.out_index[1], value=format_number(s.value),
-                                         total=format_number(float(s.patch.sum())), count=s.patch.size)
+                                         total=format_number(float(s.patch.sum())), count=s.patch.size,
+                                         window=", ".join(format_number(float(v)) for v in s.patch.flat))
                 for s in trace.steps]
     winners = [s.winner for s in trace.steps]
     return sliding_window_animation([(trace.padded, is_padding, labels["input"])],

@@ -146,6 +146,7 @@ class Panel:
     title: str = ""
     colour: str | None = None            # one colour for every cell; None: the diverging scale
     outline: np.ndarray | None = None    # boolean mask of cells to frame in the window colour
+    outline_fill: str | None = None      # with ``colour``: the framed cells' own colour
 
 
 def _panel_heatmap(panel: Panel, axis: str) -> dict:
@@ -157,35 +158,52 @@ def _panel_heatmap(panel: Panel, axis: str) -> dict:
     if panel.colour is None:
         finite = np.abs(values[np.isfinite(values)])
         limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-        return heatmap | {"colorscale": DIVERGING, "zmin": -limit, "zmax": limit}
-    return heatmap | {"colorscale": [[0, panel.colour], [1, panel.colour]], "zmin": 0, "zmax": 1,
-                      "z": np.zeros(values.shape).tolist()}
+        # No text colour: Plotly picks black or white against each cell, so numbers stay readable on dark blue/red.
+        return heatmap | {"colorscale": DIVERGING, "zmin": -limit, "zmax": limit, "textfont": {"size": 14}}
+    marked = panel.outline if panel.outline is not None and panel.outline_fill else np.zeros(values.shape, bool)
+    second = panel.outline_fill or panel.colour
+    return heatmap | {"colorscale": [[0, panel.colour], [0.5, panel.colour], [0.5, second], [1, second]],
+                      "zmin": 0, "zmax": 1, "z": np.asarray(marked, dtype=float).tolist()}
+
+
+def _title_span(title: str, cell: int) -> float:
+    """How many cells wide a panel title is, at the 14 px title font (Hangul is about twice as wide)."""
+    widest = max((sum(14 if "\uac00" <= ch <= "\ud7a3" else 7.5 for ch in line)
+                  for line in title.split("<br>")), default=0)
+    return widest / cell + 0.2
 
 
 def value_grids(panels: list[Panel], cell: int = 44) -> dict:
     """Small grids side by side in one figure, numbers printed in the cells (kernels, windows,
-    products, pooled maps). One figure instead of one per grid keeps a page's rerun cheap."""
+    products, pooled maps). One figure instead of one per grid keeps a page's rerun cheap. A panel
+    whose title is wider than its grid gets the room for it, its cells staying square."""
     rows = max(np.shape(p.values)[0] for p in panels)
-    total = sum(np.shape(p.values)[1] for p in panels) + 1.2 * (len(panels) - 1)
+    spans = [max(np.shape(p.values)[1], _title_span(p.title, cell)) for p in panels]
+    total = sum(spans) + 1.2 * (len(panels) - 1)
+    lines = max(p.title.count("<br>") for p in panels) + 1
     traces, shapes, layout, start = [], [], {}, 0.0
-    for index, panel in enumerate(panels, start=1):
+    for index, (panel, span) in enumerate(zip(panels, spans), start=1):
         axis = "" if index == 1 else str(index)
         cols = np.shape(panel.values)[1]
-        end = start + cols / total
+        end = min(start + span / total, 1.0)      # float sums may pass 1 by a hair
+        extra = (span - cols) / 2
         traces.append(_panel_heatmap(panel, axis))
         marked = [] if panel.outline is None else np.argwhere(panel.outline)
         shapes += [{"type": "rect", "xref": f"x{axis}", "yref": f"y{axis}", "x0": c - 0.5, "x1": c + 0.5,
                     "y0": r - 0.5, "y1": r + 0.5, "line": {"color": PALETTE["window"], "width": 3}}
                    for r, c in marked]
-        layout[f"xaxis{axis}"] = {"domain": [start, end], "range": [-0.5, cols - 0.5], "fixedrange": True,
-                                  "showgrid": False, "zeroline": False, "showticklabels": False, "ticks": "",
-                                  "side": "top", "title": {"text": panel.title, "font": {"size": 14}, "standoff": 2}}
+        layout[f"xaxis{axis}"] = {"domain": [start, end], "range": [-0.5 - extra, cols - 0.5 + extra],
+                                  "fixedrange": True, "showgrid": False, "zeroline": False,
+                                  "showticklabels": False, "ticks": "", "side": "top",
+                                  "title": {"text": panel.title, "font": {"size": 14}, "standoff": 2}}
         layout[f"yaxis{axis}"] = {"range": [rows - 0.5, -0.5], "visible": False, "fixedrange": True,
                                   "anchor": f"x{axis}"}
         start = end + 1.2 / total
     width = int(total * cell) + 20
-    return {"data": traces, "layout": base_layout(shapes=shapes, height=rows * cell + 50, width=max(width, 120),
-                                                   margin={"l": 10, "r": 10, "t": 40, "b": 10}, **layout)}
+    top = 40 + 18 * (lines - 1)
+    return {"data": traces, "layout": base_layout(shapes=shapes, height=rows * cell + top + 10,
+                                                   width=max(width, 120),
+                                                   margin={"l": 10, "r": 10, "t": top, "b": 10}, **layout)}
 
 
 def value_grid(values, title: str = "", colour: str | None = None, cell: int = 44,
@@ -231,6 +249,38 @@ def diverging_image(values: np.ndarray, limit: float | None = None) -> np.ndarra
     return np.stack([np.interp(position, stops, c) for c in channels], axis=-1).round().astype(np.uint8)
 
 
+def colour_bar(limit: float, title: str) -> dict:
+    """The diverging scale as a strip from -``limit`` to +``limit``: what the colours of a
+    ``diverging_image`` with the same limit stand for (the ends also for anything beyond)."""
+    limit = float(limit) or 1.0
+    steps = np.linspace(-limit, limit, 101)
+    ticks = [-limit, -limit / 2, 0.0, limit / 2, limit]
+    labels = [f"≤ {format_number(-limit)}", format_number(-limit / 2), "0", format_number(limit / 2),
+              f"≥ {format_number(limit)}"]
+    return {"data": [{"type": "heatmap", "z": [steps.round(4).tolist()], "x": steps.round(4).tolist(),
+                      "colorscale": DIVERGING, "zmin": -limit, "zmax": limit, "showscale": False,
+                      "hoverinfo": "skip"}],
+            "layout": base_layout(height=92, margin={"l": 24, "r": 24, "t": 28, "b": 30},
+                                  title={"text": title, "x": 0.5, "font": {"size": 13}},
+                                  xaxis={"tickvals": ticks, "ticktext": labels, "fixedrange": True,
+                                         "tickfont": {"size": 12}, "showgrid": False, "zeroline": False},
+                                  yaxis={"visible": False, "fixedrange": True})}
+
+
+def frame_region(image: np.ndarray, row: int, col: int, size: int, colour: str = "#111827",
+                 thickness: int = 2) -> np.ndarray:
+    """A copy of an RGB picture with a square frame drawn just outside ``size`` x ``size`` pixels at (row, col)."""
+    framed = np.array(image, copy=True)
+    rgb = [int(colour[i: i + 2], 16) for i in (1, 3, 5)]
+    top, left = max(row - thickness, 0), max(col - thickness, 0)
+    bottom, right = min(row + size + thickness, framed.shape[0]), min(col + size + thickness, framed.shape[1])
+    framed[top:bottom, left: left + thickness] = rgb
+    framed[top:bottom, right - thickness: right] = rgb
+    framed[top: top + thickness, left:right] = rgb
+    framed[bottom - thickness: bottom, left:right] = rgb
+    return framed
+
+
 def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
     """Nearest-neighbour upscaling, so a pooled map is shown with its blocks, not blurred by the browser."""
     return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
@@ -240,17 +290,18 @@ SERIES_COLOURS = ["#1d4ed8", "#c2410c", "#15803d", "#7c3aed", "#0e7490", "#b91c1
 
 
 def lines_figure(x, series: list[tuple[str, list, bool]], title: str, x_title: str, y_title: str,
-                 log_y: bool = False) -> dict:
-    """Curves over one x axis; each series is (name, y values, dashed). Colours repeat in pairs when
-    dashed and solid alternate, so a function and its derivative share a colour."""
+                 log_y: bool = False, colours: list[str] | None = None) -> dict:
+    """Curves over one x axis; each series is (name, y values, dashed). Without ``colours`` (one per
+    series), colours repeat in pairs when dashed and solid alternate, so a function and its derivative
+    share a colour."""
     traces, colour = [], -1
-    for name, y, dashed in series:
+    for index, (name, y, dashed) in enumerate(series):
         colour += 0 if dashed else 1
         traces.append({"type": "scatter", "mode": "lines", "x": list(x), "y": list(y), "name": name,
-                       "line": {"color": SERIES_COLOURS[colour % len(SERIES_COLOURS)], "width": 3,
-                                "dash": "dash" if dashed else "solid"}})
+                       "line": {"color": colours[index] if colours else SERIES_COLOURS[colour % len(SERIES_COLOURS)],
+                                "width": 3, "dash": "dash" if dashed else "solid"}})
     return {"data": traces, "layout": base_layout(
-        title={"text": title, "x": 0.01}, height=380, hovermode="x unified",
+        **({"title": {"text": title, "x": 0.01}} if title else {}), height=380, hovermode="x unified",
         xaxis={"title": {"text": x_title}, "gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"},
         yaxis={"title": {"text": y_title}, "gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af",
                "type": "log" if log_y else "linear", "exponentformat": "power", "automargin": True},
@@ -264,11 +315,12 @@ def bars_figure(names: list[str], values, title: str, value_title: str) -> dict:
                       "x": [float(values[i]) for i in order], "marker": {"color": PALETTE["conv"]},
                       "text": [f"{values[i]:.1%}" for i in order], "textposition": "auto",
                       "hoverinfo": "skip"}],
-            "layout": base_layout(title={"text": title, "x": 0.01}, height=130 + 42 * len(names),
+            "layout": base_layout(**({"title": {"text": title, "x": 0.01}} if title else {}),
+                                  height=130 + 42 * len(names),
                                   xaxis={"title": {"text": value_title}, "range": [0, 1], "tickformat": ".0%",
                                          "gridcolor": "#e5e7eb"},
                                   yaxis={"autorange": "reversed", "automargin": True},
-                                  margin={"l": 10, "r": 20, "t": 50, "b": 60})}
+                                  margin={"l": 10, "r": 20, "t": 50 if title else 10, "b": 60})}
 
 
 def png_bytes(image: np.ndarray) -> bytes:

@@ -3,12 +3,11 @@
 import hashlib
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from cnnviz import animation, arithmetic, channels, figures, filtering, ops, steps
 from cnnviz.i18n import get_language, t
-from ui.common import friendly_errors, show_figure
+from ui.common import CheckedFigure, friendly_errors, show_figure
 from ui.grid_editor import edit_grid
 from ui.image_input import image_input
 from ui.shell import ensure_app_shell
@@ -36,13 +35,13 @@ def bank_maps(digest: str, _x3: np.ndarray, count: int, seed: int) -> list[bytes
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def example_figure(index: int, lang: str) -> go.Figure:
+def example_figure(index: int, lang: str) -> CheckedFigure:
     x, w, b = channels.worked_example()
     trace = steps.conv_trace(x, w[index], b[index], stride=2, padding=1)
     names = ("channel", "channel_names", "kernel", "formula", "output")
     labels = {name: t(f"channels.{name}", lang) for name in names}
     labels |= {name: t(f"convolution.{name}", lang) for name in ("play", "pause", "slow", "fast", "step")}
-    return go.Figure(animation.channels_animation(trace, labels))
+    return CheckedFigure(animation.channels_animation(trace, labels))
 
 
 @st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)

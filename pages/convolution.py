@@ -3,14 +3,13 @@
 import hashlib
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from cnnviz import animation, arithmetic, figures, formulas, ops, steps
 from cnnviz.grids import GRID_PRESETS, MAX_SIDE, MIN_SIDE, grid_from_picture, teaching_grid
 from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS, named_kernel
-from ui.common import friendly_errors, show_figure
+from ui.common import CheckedFigure, fragment, friendly_errors, show_figure
 from ui.grid_editor import edit_grid
 from ui.image_input import image_input
 from ui.shell import ensure_app_shell
@@ -27,7 +26,7 @@ def build(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, padding, 
     labels = {name: t(f"convolution.{name}", lang) for name in ANIMATION_LABELS}
     labels |= {"input": t("convolution.input_label", lang), "kernel": t("convolution.kernel", lang),
                "output": t("convolution.output_label", lang)}
-    return trace, go.Figure(animation.conv_animation(trace, labels))
+    return trace, CheckedFigure(animation.conv_animation(trace, labels))
 
 
 def choose_input() -> np.ndarray:
@@ -78,7 +77,7 @@ def choose_geometry():
     return padding, stride, dilation
 
 
-@st.fragment
+@fragment
 def step_arithmetic(trace: steps.ConvTrace) -> None:
     """Only this part reruns when the student picks another step."""
     st.subheader(t("convolution.arithmetic_title"))
