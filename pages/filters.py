@@ -8,7 +8,7 @@ import streamlit as st
 from cnnviz import figures, filtering, formulas, images
 from cnnviz.i18n import t
 from cnnviz.kernels import FILTER_PRESETS, gaussian_kernel, named_kernel, normalise
-from ui.common import friendly_errors, show_figure
+from ui.common import fragment, friendly_errors, show_figure
 from ui.grid_editor import edit_grid
 from ui.image_input import image_input
 from ui.shell import ensure_app_shell
@@ -100,7 +100,7 @@ def legend(view: str, how: str, values: np.ndarray) -> None:
     st.caption(t(f"filters.legend_{how}", peak=figures.format_number(peak)))
 
 
-@st.fragment
+@fragment
 def zoom_view(gray: np.ndarray, kernel: np.ndarray, border: str, start: tuple[int, int], digest: str, key: str) -> None:
     """Only this part reruns when the pixel changes."""
     st.subheader(t("filters.zoom_title"))
