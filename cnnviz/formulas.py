@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from cnnviz.arithmetic import AxisArithmetic
 from cnnviz.figures import format_number
-from cnnviz.steps import ConvStep
+from cnnviz.steps import ConvStep, PoolStep
 
 MAX_TERMS = 25
 
@@ -39,11 +39,13 @@ def output_size_simple(a: AxisArithmetic, size: str, kernel: str) -> str | None:
             + ("" if a.divides else rf" \;\rightarrow\; \lfloor\cdot\rfloor \;=\; \mathbf{{{a.out}}}"))
 
 
-def step_formula(step: ConvStep, kernel) -> str:
-    """Each window value times its weight, summed, plus the bias: the output cell."""
+def step_formula(step: ConvStep, kernel, index: tuple[int, int] | None = None) -> str:
+    """Each window value times its weight, summed, plus the bias: the output cell.
+    ``index`` names the cell when the trace covers only part of a bigger map."""
     pairs = zip(step.patch.reshape(-1), kernel.reshape(-1))
     terms = [rf"{_n(p)} \cdot {_n(k)}" for p, k in pairs]
-    head = rf"\mathrm{{out}}[{step.out_index[0]}, {step.out_index[1]}] "
+    row, col = index or step.out_index
+    head = rf"\mathrm{{out}}[{row}, {col}] "
     if len(terms) <= MAX_TERMS:
         body = r" \\ &\quad + ".join(" + ".join(terms[i: i + 9]) for i in range(0, len(terms), 9))
     else:
@@ -51,3 +53,14 @@ def step_formula(step: ConvStep, kernel) -> str:
     total = format_number(float(step.products.sum()))
     return (rf"\begin{{aligned}} {head} &= {body} + {_n(step.bias)} \\ "
             rf"&= {total} + {_n(step.bias)} = \mathbf{{{format_number(step.value)}}} \end{{aligned}}")
+
+
+def pool_step_formula(step: PoolStep, mode: str) -> str:
+    """max(window) = value, or (sum of the window) / count = value."""
+    values = [_n(v) for v in step.patch.reshape(-1)]
+    value = format_number(step.value)
+    if mode == "max":
+        return rf"\max({', '.join(values)}) = \mathbf{{{value}}}"
+    total = format_number(float(step.patch.sum()))
+    return (rf"\frac{{{' + '.join(values)}}}{{{step.patch.size}}} = \frac{{{total}}}{{{step.patch.size}}}"
+            rf" = \mathbf{{{value}}}")

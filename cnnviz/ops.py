@@ -283,15 +283,38 @@ def pool_windows(x, kernel_size: Pair, stride: Pair | None = None, padding: Pair
     return windows[:, : (oh - 1) * sh + 1: sh, : (ow - 1) * sw + 1: sw]
 
 
+def _window_taps(x, kernel_size: Pair, stride: Pair | None, padding: Pair, fill: float):
+    """For each tap of the window, the (C, OH, OW) view of the pixels it reads (input 2-D: C = 1).
+
+    Reducing these kh x kw views tap by tap is a handful of whole-array
+    operations, several times faster than reducing a sliding-window view.
+    """
+    x = _as_float_array(x, "input")
+    if x.ndim not in (2, 3):
+        raise InvalidInput("errors.input_ndim", ndim=x.ndim)
+    x3 = x[None] if x.ndim == 2 else x
+    (kh, kw), (sh, sw), (ph, pw), (oh, ow) = pool_geometry(x3.shape, kernel_size, stride, padding)
+    padded = pad_input(x3, ((ph, ph), (pw, pw)), value=fill)
+    return [padded[:, i: i + (oh - 1) * sh + 1: sh, j: j + (ow - 1) * sw + 1: sw]
+            for i in range(kh) for j in range(kw)]
+
+
 def max_pool2d(x, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0) -> np.ndarray:
     """Largest value of each window; padding never wins (it is -inf, as in PyTorch)."""
-    out = pool_windows(x, kernel_size, stride, padding, fill=-np.inf).max(axis=(-2, -1))
+    taps = _window_taps(x, kernel_size, stride, padding, fill=-np.inf)
+    out = taps[0].copy()
+    for tap in taps[1:]:
+        np.maximum(out, tap, out=out)
     return out[0] if np.ndim(x) == 2 else out
 
 
 def avg_pool2d(x, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0) -> np.ndarray:
     """Mean of each window; padded zeros count (PyTorch's count_include_pad=True)."""
-    out = pool_windows(x, kernel_size, stride, padding, fill=0.0).mean(axis=(-2, -1))
+    taps = _window_taps(x, kernel_size, stride, padding, fill=0.0)
+    out = taps[0].copy()
+    for tap in taps[1:]:
+        out += tap
+    out /= len(taps)
     return out[0] if np.ndim(x) == 2 else out
 
 

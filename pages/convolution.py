@@ -75,14 +75,13 @@ def step_arithmetic(trace: steps.ConvTrace) -> None:
     count = len(trace.steps)
     number = st.slider(t("convolution.step_pick"), 1, count, 1, key=f"step-{count}") if count > 1 else 1
     step = trace.steps[number - 1]
-    columns = st.columns([1, 1, 1, 0.8])
-    for column, grid, title, colour in zip(
-            columns, (step.patch, trace.kernel, step.products),
-            (t("convolution.window"), t("convolution.kernel"), t("convolution.products")),
-            (figures.PALETTE["input"], figures.PALETTE["kernel"], None)):
-        with column:
-            show_figure(figures.value_grid(grid, title, colour))
-    columns[3].metric(t("convolution.value"), figures.format_number(step.value))
+    left, right = st.columns([4, 1])
+    with left:
+        show_figure(figures.value_grids([
+            figures.Panel(step.patch, t("convolution.window"), figures.PALETTE["input"]),
+            figures.Panel(trace.kernel, t("convolution.kernel"), figures.PALETTE["kernel"]),
+            figures.Panel(step.products, t("convolution.products"))]))
+    right.metric(t("convolution.value"), figures.format_number(step.value))
     st.latex(formulas.step_formula(step, trace.kernel))
 
 
