@@ -47,7 +47,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import proc
 from cnnviz.i18n import t
-from tests.e2e.harness import CHROMIUM_ARGS, CONNECTED, SETTLED, RequestLog, chromium_path, running_server
+from tests.e2e.harness import (CHROMIUM_ARGS, CONNECTED, CURRENT_STEP, SETTLED, RequestLog, chromium_path,
+                               running_server)
 from ui.lessons import LESSONS
 
 RESULTS = Path(__file__).with_name("results-classroom.json")
@@ -59,7 +60,6 @@ STATE = """() => { const app = document.querySelector('[data-testid=stApp]');
   return `script ${app?.getAttribute('data-test-script-state')}, ` +
          `connection ${app?.getAttribute('data-test-connection-state')}`; }"""
 AT_TOP = """e => (e.value ?? e.getAttribute('aria-valuenow')) === (e.max ?? e.getAttribute('aria-valuemax'))"""
-PLAY_STEP = ".slider-group > .slider-label"         # Plotly's "Step n" above an animation's scrubber
 PLAYED = """s => { const label = document.querySelector(s);
   return label && /([3-9]|\\d\\d)\\s*$/.test(label.textContent); }"""
 
@@ -117,28 +117,43 @@ def move_slider(label_key: str | None = None):
     return action
 
 
-async def next_option(s: Student) -> None:
-    """Pick another option in the page's first select box."""
-    await s.main.locator("[data-testid=stSelectbox]").first.click()
-    options = s.page.get_by_role("option")
-    await options.first.wait_for()
-    count = await options.count()
-    await s.rerun(options.nth((s.passes + 1) % max(count, 1)).click)
+def next_option(label_key: str | None = None):
+    """Pick the next option in a select box: the one labelled ``label_key``, or the page's first."""
+    async def action(s: Student) -> None:
+        boxes = s.main.locator("[data-testid=stSelectbox]")
+        if label_key:
+            boxes = boxes.filter(has_text=t(label_key, s.lang))
+        await boxes.first.click()
+        options = s.page.get_by_role("option")
+        await options.first.wait_for()
+        count = await options.count()
+        await s.rerun(options.nth((s.passes + 1) % max(count, 1)).click)
+    return action
+
+
+def choose(label_key: str):
+    """Click the radio option labelled ``label_key``."""
+    async def action(s: Student) -> None:
+        await s.rerun(s.main.locator("label").filter(has_text=t(label_key, s.lang)).first.click)
+    return action
 
 
 async def play(s: Student) -> None:
     """Play the page's first animation until it has advanced two frames, then pause it."""
     buttons = s.main.locator(".updatemenu-button")
     await buttons.filter(has_text=t("convolution.play", s.lang)).first.click()
-    await s.page.wait_for_function(PLAYED, arg=PLAY_STEP, timeout=STEP_TIMEOUT_MS)
+    await s.page.wait_for_function(PLAYED, arg=CURRENT_STEP, timeout=STEP_TIMEOUT_MS)
     await buttons.filter(has_text=t("convolution.pause", s.lang)).first.click()
 
 
 async def upload(s: Student) -> None:
+    """A PNG of the student's own on the page's first file uploader (as the file chooser would set it)."""
     chooser = s.main.locator("[data-testid=stFileUploader] input[type=file]").first
     png = {"name": f"student-{s.index}-{s.passes}.png", "mimeType": "image/png",
            "buffer": student_png(s.index, s.passes)}
     await s.rerun(lambda: chooser.set_input_files(png))
+    if not await s.main.get_by_text(png["name"]).count():           # the page names the picture it shows
+        s.record.error("upload failed", f"{s.page.url}: {png['name']} is not the picture shown")
 
 
 LESSON_SCRIPT = [
@@ -149,18 +164,21 @@ LESSON_SCRIPT = [
     Step("convolution", "dilation slider", "server", move_slider("convolution.dilation")),
     Step("convolution", "play", "browser", play),
     Step("conv_arithmetic", "open", "server", open_lesson("conv_arithmetic")),
-    Step("conv_arithmetic", "pick a case", "server", next_option),
+    Step("conv_arithmetic", "pick a case", "server", next_option("arithmetic.case")),
     Step("conv_arithmetic", "play", "browser", play),
     Step("pooling", "open", "server", open_lesson("pooling")),
-    Step("pooling", "slider", "server", move_slider()),
+    Step("pooling", "side slider", "server", move_slider("pooling.side")),
+    Step("pooling", "play", "browser", play),
     Step("activations", "open", "server", open_lesson("activations")),
-    Step("activations", "slider", "server", move_slider()),
+    Step("activations", "pick sigmoid", "server", choose("activations.sigmoid")),
     Step("filters", "open", "server", open_lesson("filters")),
     Step("filters", "upload", "server", upload),
+    Step("filters", "pick a filter", "server", next_option("filters.filter")),
     Step("channels", "open", "server", open_lesson("channels")),
     Step("channels", "upload", "server", upload),
+    Step("channels", "filters slider", "server", move_slider("channels.filters")),
     Step("feature_maps", "open (model runs)", "server", open_lesson("feature_maps")),
-    Step("feature_maps", "pick a sample", "server", next_option),
+    Step("feature_maps", "pick a sample", "server", next_option("feature_maps.sample")),
 ]
 
 
