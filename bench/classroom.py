@@ -378,8 +378,9 @@ class CpuClock:
 
 async def run_class(base: str, server_bases: list[str], server_pids: list[int], other_pids: list[int],
                     sessions: int, seconds: float, think: float, ramp: float, solo_passes: int,
-                    session_ttl: float, browsers: int = 1) -> dict:
-    """Warm up, one session alone, then the class; memory and CPU read around each phase."""
+                    session_ttl: float, browsers: int = 1, waves: int = 1) -> dict:
+    """Warm up, one session alone, then the class (``waves`` times, one after the other); memory and CPU
+    read around each phase. Memory after a second wave as after the first means no per-session leak."""
     from playwright.async_api import async_playwright
 
     steps, skipped = lesson_script()
@@ -402,20 +403,21 @@ async def run_class(base: str, server_bases: list[str], server_pids: list[int], 
             rss.reset_peak()
             memory["start_mb"] = rss.now()
 
-            clock.start()
-            await the_class(launched, base, crowd, steps, sessions, seconds, think, ramp)
-            cpu_class = clock.stop()
-            memory["peak_mb"] = rss.peak
-            memory["end_of_class_mb"] = rss.now()
-
-            # The class has left. Disconnected sessions live for the TTL; the server drops expired ones
-            # when another session disconnects, so one short visit to each process after the TTL does that.
-            await asyncio.sleep(session_ttl + 2)
-            for server_base in server_bases:
-                async with Student(sessions, launched[0], server_base, Record(), think) as visit:
-                    await visit.load()
-            await asyncio.sleep(3)
-            memory["after_mb"] = rss.now()
+            cpu_class = {}
+            for wave in range(1, waves + 1):
+                clock.start()
+                await the_class(launched, base, crowd, steps, sessions, seconds, think, ramp)
+                cpu_class = cpu_class or clock.stop()                     # the first wave's
+                memory["peak_mb"] = rss.peak
+                memory["end_of_class_mb"] = rss.now()
+                # The class has left. Disconnected sessions live for the TTL; the server drops expired ones
+                # when another session disconnects, so one short visit to each process after the TTL does that.
+                await asyncio.sleep(session_ttl + 2)
+                for server_base in server_bases:
+                    async with Student(sessions, launched[0], server_base, Record(), think) as visit:
+                        await visit.load()
+                await asyncio.sleep(3)
+                memory[f"after_wave_{wave}_mb"] = memory["after_mb"] = rss.now()
         memory["active_sessions_after"] = sum(server_metric(b, "active_sessions") or 0 for b in server_bases)
         for browser in launched:
             await browser.close()
@@ -472,7 +474,7 @@ def summarize(solo: Record, crowd: Record, memory: dict, cpu: dict, steps: list[
 
 def run(sessions: int = 30, minutes: float = 5, think: float = 3.0, ramp: float | None = None,
         solo_passes: int = 3, session_ttl: float = 120, through_nginx: bool = False, replicas: int = 2,
-        browsers: int = 1, port: int | None = None) -> dict:
+        browsers: int = 1, port: int | None = None, waves: int = 1) -> dict:
     """Start the app (or replicas behind nginx), run the class, stop everything; the results as a dict."""
     from bench.common import machine
     from bench.replicas import replicas as nginx_replicas
@@ -489,7 +491,7 @@ def run(sessions: int = 30, minutes: float = 5, think: float = 3.0, ramp: float 
         server_pids = [s.process.pid for s in servers]
         other = [deployment.nginx.pid] if deployment else []
         result = asyncio.run(run_class(base, [s.base for s in servers], server_pids, other, sessions,
-                                       minutes * 60, think, ramp, solo_passes, session_ttl, browsers))
+                                       minutes * 60, think, ramp, solo_passes, session_ttl, browsers, waves))
         if deployment:
             routes = deployment.requests_by_replica()
             mixed = [cookie for cookie, counts in routes.items() if len(counts) > 1]
@@ -499,7 +501,7 @@ def run(sessions: int = 30, minutes: float = 5, think: float = 3.0, ramp: float 
             if mixed:
                 result["errors"]["session not sticky"] = len(mixed)
     result["setup"] = {"sessions": sessions, "minutes": minutes, "think_s": think, "ramp_s": ramp,
-                       "solo_passes": solo_passes, "session_ttl_s": session_ttl, "browsers": browsers,
+                       "solo_passes": solo_passes, "session_ttl_s": session_ttl, "browsers": browsers, "waves": waves,
                        "through_nginx": through_nginx, "replicas": replicas if through_nginx else 1}
     result["machine"] = machine()
     return result
@@ -552,7 +554,9 @@ def print_report(result: dict) -> None:
              if result["skipped_lessons"] else ""))
     print(f"server RSS: boot {memory['boot_mb']:.0f} MB, start {memory['start_mb']:.0f} MB, "
           f"peak {memory['peak_mb']:.0f} MB, end of class {memory['end_of_class_mb']:.0f} MB, "
-          f"after the sessions expired {memory['after_mb']:.0f} MB")
+          f"after the sessions expired {memory['after_mb']:.0f} MB"
+          + "".join(f"; after wave {w}: {memory[f'after_wave_{w}_mb']:.0f} MB"
+                    for w in range(1, result["setup"]["waves"] + 1) if result["setup"]["waves"] > 1))
     print(f"CPU during the class ({cpu['cores']} cores, {cpu['wall_s']} s): app server {cpu['app_server_pct']}%, "
           f"browsers + driver {cpu['browsers_and_driver_pct']}%, everything else {cpu['everything_else_pct']}%")
     if "nginx" in result:
@@ -576,6 +580,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--session-ttl", type=float, default=120,
                         help="server.disconnectedSessionTTL for the run (Streamlit's default: 120)")
     parser.add_argument("--browsers", type=int, default=1, help="Chromium processes sharing the sessions")
+    parser.add_argument("--waves", type=int, default=1,
+                        help="classes one after the other (memory after each; default 1)")
     parser.add_argument("--through-nginx", action="store_true", help="two replicas behind nginx, sticky sessions")
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--port", type=int, default=None, help="loopback port of the app (or of nginx)")
@@ -584,7 +590,8 @@ def main(argv: list[str] | None = None) -> int:
     if chromium_path() is None:
         parser.error("Chromium is not installed (Debian: apt-get install chromium)")
     result = run(options.sessions, options.minutes, options.think, options.ramp, options.solo_passes,
-                 options.session_ttl, options.through_nginx, options.replicas, options.browsers, options.port)
+                 options.session_ttl, options.through_nginx, options.replicas, options.browsers, options.port,
+                 options.waves)
     print_report(result)
     result["targets"] = targets(result)
     options.json.write_text(json.dumps(result, indent=2, ensure_ascii=False))
