@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from PIL import Image
 
 from cnnviz.errors import InvalidInput
 
@@ -67,3 +68,11 @@ def _scene_image(size: int) -> np.ndarray:
 def scene_image(size: int = 256) -> np.ndarray:
     """A copy of the generated picture (made once per size)."""
     return _scene_image(size).copy()
+
+
+def grid_from_picture(rgb: np.ndarray, h: int, w: int) -> np.ndarray:
+    """A picture shrunk to an h x w grid of whole numbers 0..9 (its brightness), for the step-by-step lessons."""
+    if not (1 <= h <= MAX_SIDE and 1 <= w <= MAX_SIDE):
+        raise InvalidInput("errors.grid_size", low=1, high=MAX_SIDE)
+    gray = Image.fromarray(np.asarray(rgb, dtype=np.uint8)).convert("L").resize((w, h), Image.Resampling.BOX)
+    return np.round(np.asarray(gray, dtype=np.float64) / 255 * 9)
