@@ -11,18 +11,23 @@ It prints a table, writes JSON (bench/results-classroom.json) and ends with
 ``classroom: N sessions, p95 X s (1 session: Y s), errors E, peak RSS M MB``.
 
 What a "latency" is here: from the action in the browser (a click, a key, a
-file set on the uploader) until the page shows the script's run finished
-(Streamlit's ``data-test-script-state`` back at ``notRunning`` after it ran).
-That includes the browser's own work; on one small machine the browsers
-compete with the server for the same cores, and the report says how much CPU
-each took. Playing an animation never reaches the server; its time is shown
-but kept out of the headline p95.
+file set on the uploader) until the server's "script finished" message has
+reached the tab and the page shows the run settled. That includes the
+browser's own work. Playing an animation never reaches the server; its time is
+shown but kept out of the headline p95.
+
+Students read between actions (``--think``, 10 s on average, drawn between
+half and one and a half times that). On one small machine the simulated
+students' browsers share the cores with the server and cost far more CPU per
+action than the server does; the report gives the CPU of each, per interaction
+and as a share of the machine, so the two can be told apart.
 
 Each student starts every pass of the lesson with a fresh page load, which
 is a fresh Streamlit session (as a reload is); the old session is kept by the
 server for ``server.disconnectedSessionTTL``. After the class leaves, the
 bench waits that long and reads the memory again: it must come back near
-where it was before the class arrived.
+where it was before the class arrived (``--waves 2`` repeats the class, to
+tell caches filling up from a per-session leak).
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ from ui.lessons import LESSONS
 RESULTS = Path(__file__).with_name("results-classroom.json")
 STEP_TIMEOUT_MS = 60_000
 MAX_PASSES = 200                 # per student: a second bound beside the clock
+VIEWPORT = {"width": 1024, "height": 768}       # a school laptop; the browsers' drawing cost grows with it
 LANGS = ("en", "ko")
 
 STATE = """() => { const app = document.querySelector('[data-testid=stApp]');
@@ -220,7 +226,7 @@ class Student:
         self.requests = RequestLog(base)
 
     async def __aenter__(self) -> Student:
-        self.context = await self.browser.new_context(viewport={"width": 1280, "height": 900},
+        self.context = await self.browser.new_context(viewport=VIEWPORT,
                                                       locale="ko-KR" if self.lang == "ko" else "en-US")
         self.context.on("request", self.requests.record)
         self.context.on("response", self._response)
@@ -371,7 +377,8 @@ class CpuClock:
         wall, server, generator, machine = (b - a for a, b in zip(self.begin, end))
         cores = len(os.sched_getaffinity(0))
         share = lambda seconds: round(100 * seconds / (wall * cores), 1)
-        return {"wall_s": round(wall, 1), "cores": cores, "app_server_pct": share(server),
+        return {"wall_s": round(wall, 1), "cores": cores, "app_server_s": round(server, 1),
+                "browsers_and_driver_s": round(generator, 1), "app_server_pct": share(server),
                 "browsers_and_driver_pct": share(generator), "machine_busy_pct": share(machine),
                 "everything_else_pct": share(max(machine - server - generator, 0))}
 
@@ -463,6 +470,10 @@ def summarize(solo: Record, crowd: Record, memory: dict, cpu: dict, steps: list[
     errors: dict[str, int] = {}
     for error in solo.errors + crowd.errors:
         errors[error["kind"]] = errors.get(error["kind"], 0) + 1
+    for phase, record in (("solo", solo), ("class", crowd)):
+        count = sum(len(values) for values in record.samples.values()) or 1
+        cpu[phase]["app_server_ms_per_interaction"] = round(1000 * cpu[phase]["app_server_s"] / count)
+        cpu[phase]["browsers_and_driver_ms_per_interaction"] = round(1000 * cpu[phase]["browsers_and_driver_s"] / count)
     return {"interactions": rows, "server_solo": stats(server(solo)), "server_class": stats(server(crowd)),
             "passes": {"solo": solo.passes, "class": crowd.passes}, "errors": errors,
             "error_details": (solo.errors + crowd.errors)[:50],
@@ -472,7 +483,7 @@ def summarize(solo: Record, crowd: Record, memory: dict, cpu: dict, steps: list[
 
 # ---------------------------------------------------------------- running it
 
-def run(sessions: int = 30, minutes: float = 5, think: float = 3.0, ramp: float | None = None,
+def run(sessions: int = 30, minutes: float = 5, think: float = 10.0, ramp: float | None = None,
         solo_passes: int = 3, session_ttl: float = 120, through_nginx: bool = False, replicas: int = 2,
         browsers: int = 1, port: int | None = None, waves: int = 1) -> dict:
     """Start the app (or replicas behind nginx), run the class, stop everything; the results as a dict."""
@@ -559,6 +570,10 @@ def print_report(result: dict) -> None:
                     for w in range(1, result["setup"]["waves"] + 1) if result["setup"]["waves"] > 1))
     print(f"CPU during the class ({cpu['cores']} cores, {cpu['wall_s']} s): app server {cpu['app_server_pct']}%, "
           f"browsers + driver {cpu['browsers_and_driver_pct']}%, everything else {cpu['everything_else_pct']}%")
+    print(f"CPU per interaction: app server {cpu['app_server_ms_per_interaction']} ms, browsers + driver "
+          f"{cpu['browsers_and_driver_ms_per_interaction']} ms (1 session: "
+          f"{result['cpu']['solo']['app_server_ms_per_interaction']} ms, "
+          f"{result['cpu']['solo']['browsers_and_driver_ms_per_interaction']} ms)")
     if "nginx" in result:
         print(f"nginx: {result['nginx']['browsers_seen']} browsers, per replica {result['nginx']['browsers_per_replica']},"
               f" split across replicas {result['nginx']['browsers_split_across_replicas']}")
@@ -573,8 +588,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sessions", type=int, default=30, help="students at once (default 30)")
     parser.add_argument("--minutes", type=float, default=5, help="how long the class works (default 5)")
-    parser.add_argument("--think", type=float, default=3.0,
-                        help="seconds a student looks between two actions, on average (default 3)")
+    parser.add_argument("--think", type=float, default=10.0,
+                        help="seconds a student reads and looks between two actions, on average (default 10)")
     parser.add_argument("--ramp", type=float, default=None, help="seconds over which students arrive (default 30)")
     parser.add_argument("--solo-passes", type=int, default=3, help="lesson passes of the one-session baseline")
     parser.add_argument("--session-ttl", type=float, default=120,
