@@ -276,3 +276,23 @@ def png_bytes(image: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(np.asarray(image).astype(np.uint8)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+GREYS = [[0.0, "#000000"], [1.0, "#ffffff"]]
+
+
+def scale_bar(low: float, high: float, colorscale: list, ends: tuple[str, str]) -> dict:
+    """A thin colour bar that reads a picture's colours back as numbers: the scale from ``low`` to
+    ``high`` with their values as ticks, and what the two ends mean written above them."""
+    values = np.linspace(low, high, 121)
+    ticks = [low, high] if low >= 0 or high <= 0 else [low, 0.0, high]
+    annotations = [{"x": x, "y": 1.0, "yref": "paper", "yanchor": "bottom", "xanchor": anchor, "text": text,
+                    "showarrow": False, "font": {"size": 13}}
+                   for x, anchor, text in ((low, "left", ends[0]), (high, "right", ends[1]))]
+    return {"data": [{"type": "heatmap", "z": [values.tolist()], "x": values.tolist(), "colorscale": colorscale,
+                      "zmin": low, "zmax": high, "showscale": False, "hoverinfo": "skip"}],
+            "layout": base_layout(height=78, annotations=annotations, margin={"l": 20, "r": 20, "t": 26, "b": 24},
+                                  xaxis={"tickvals": ticks, "ticktext": [format_number(v) for v in ticks],
+                                         "fixedrange": True, "showgrid": False, "zeroline": False,
+                                         "range": [low, high]},
+                                  yaxis={"visible": False, "fixedrange": True})}

@@ -8,15 +8,29 @@ import numpy as np
 from matplotlib.colors import hsv_to_rgb
 
 from cnnviz import ops, steps
+from cnnviz.errors import InvalidInput
 from cnnviz.figures import diverging_image
 from cnnviz.kernels import named_kernel
 
 DISPLAYS = ("signed", "absolute", "clipped")
+BORDERS = ("edge", "zeros")     # repeat the edge pixels (image tools) or pad with zeros (a CNN layer)
 
 
-def response(gray: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """The filter's feature map, the same size as the picture ("same" zero padding)."""
-    return ops.conv2d(gray, kernel, padding="same")
+def _padded(gray: np.ndarray, kernel_shape: tuple[int, int], border: str) -> np.ndarray:
+    """The picture with the border a "same"-size result needs (the extra pixel of an even kernel
+    goes to the bottom/right, as ops' "same" padding does)."""
+    if border not in BORDERS:
+        raise InvalidInput("errors.images.border", border=border, choices=", ".join(BORDERS))
+    _, _, pads, _ = ops.conv_geometry(np.shape(gray), kernel_shape, 1, "same", 1)
+    return np.pad(np.asarray(gray, dtype=float), pads, mode="edge" if border == "edge" else "constant")
+
+
+def response(gray: np.ndarray, kernel: np.ndarray, border: str = "zeros") -> np.ndarray:
+    """The filter's feature map, the same size as the picture: ops.conv2d with "same" padding, the
+    border filled with zeros (as a CNN layer does) or with copies of the edge pixels (as image tools do)."""
+    if border == "zeros":
+        return ops.conv2d(gray, kernel, padding="same")
+    return ops.conv2d(_padded(gray, np.shape(kernel), border), kernel)
 
 
 @dataclass(frozen=True)
@@ -34,8 +48,9 @@ class Gradient:
         return np.arctan2(self.y, self.x)
 
 
-def gradient(gray: np.ndarray, family: str = "sobel") -> Gradient:
-    return Gradient(response(gray, named_kernel(f"{family}_x")), response(gray, named_kernel(f"{family}_y")))
+def gradient(gray: np.ndarray, family: str = "sobel", border: str = "zeros") -> Gradient:
+    return Gradient(response(gray, named_kernel(f"{family}_x"), border),
+                    response(gray, named_kernel(f"{family}_y"), border))
 
 
 def signed_limit(values: np.ndarray) -> float:
@@ -64,6 +79,16 @@ def direction_image(g: Gradient) -> np.ndarray:
             ).round().astype(np.uint8)
 
 
+def direction_wheel(size: int = 121) -> np.ndarray:
+    """The key to ``direction_image``: a disc whose every point is coloured as an edge whose brightness
+    grows in the direction of that point from the centre (x to the right, y down as in the picture)."""
+    y, x = np.mgrid[-1:1:complex(0, size), -1:1:complex(0, size)]
+    inside = np.hypot(x, y) <= 1
+    picture = direction_image(Gradient(np.where(inside, x, 0.0), np.where(inside, y, 0.0)))
+    picture[~inside] = 255
+    return picture
+
+
 @dataclass(frozen=True)
 class Zoom:
     region: np.ndarray        # the pixels around the chosen one, as the filter reads them (zeros past the border)
@@ -71,14 +96,39 @@ class Zoom:
     centre: int               # index of the chosen pixel's step in trace.steps
 
 
-def zoom(gray: np.ndarray, kernel: np.ndarray, row: int, col: int, radius: int = 3) -> Zoom:
-    """The step-by-step view of ``response(gray, kernel)`` around pixel (row, col)."""
+def zoom(gray: np.ndarray, kernel: np.ndarray, row: int, col: int, radius: int = 3, border: str = "zeros") -> Zoom:
+    """The step-by-step view of ``response(gray, kernel, border)`` around pixel (row, col)."""
+    height, width = np.shape(gray)
+    if not (0 <= row < height and 0 <= col < width):
+        raise InvalidInput("errors.images.zoom_outside", row=row, col=col, height=height, width=width)
     kh, kw = kernel.shape
     _, _, pads, _ = ops.conv_geometry(gray.shape, kernel.shape, 1, "same", 1)
-    margin = radius + max(kh, kw)           # zeros around the picture, as "same" padding reads them
-    big = np.pad(np.asarray(gray, dtype=float), margin)
-    top, left = row - pads[0][0] - radius + margin, col - pads[1][0] - radius + margin
+    padded = _padded(gray, kernel.shape, border)
+    big = np.pad(padded, radius)            # past the border: zeros, only for the neighbours the result never reads
+    top, left = row, col                    # (row, col) of the output reads padded[row:row+kh, col:col+kw]
     window = big[top: top + 2 * radius + kh, left: left + 2 * radius + kw]
     trace = steps.conv_trace(window, kernel)
     side = 2 * radius + 1
     return Zoom(window, trace, radius * side + radius)
+
+
+def strongest_pixel(values: np.ndarray) -> tuple[int, int]:
+    """Where the response is largest in size: a good first pixel to zoom into."""
+    row, col = np.unravel_index(int(np.argmax(np.abs(values))), np.shape(values))
+    return int(row), int(col)
+
+
+def mark_region(gray: np.ndarray, row: int, col: int, half: int) -> np.ndarray:
+    """The grey picture in colour with a red frame around the zoomed neighbourhood, to show where it is."""
+    picture = np.repeat(np.clip(np.round(gray), 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+    height, width = picture.shape[:2]
+    thick = max(2, max(height, width) // 128)
+    half = max(half, max(height, width) // 40)          # never smaller than a visible square
+    top, bottom = max(row - half - thick, 0), min(row + half + thick, height - 1)
+    left, right = max(col - half - thick, 0), min(col + half + thick, width - 1)
+    red = np.array([228, 87, 46], np.uint8)
+    picture[top: bottom + 1, left: left + thick] = red
+    picture[top: bottom + 1, right - thick + 1: right + 1] = red
+    picture[top: top + thick, left: right + 1] = red
+    picture[bottom - thick + 1: bottom + 1, left: right + 1] = red
+    return picture

@@ -24,7 +24,7 @@ from cnnviz.grids import scene_image
 WORKING_SIZES = (256, 512, 1024)
 MAX_PIXELS = 40_000_000            # 40 megapixels: any camera photo, far below Pillow's default
 FORMATS = {"PNG", "JPEG", "MPO", "WEBP", "BMP", "GIF", "TIFF"}
-SAMPLES = ("scene", "checkerboard", "shapes", "gradient")
+SAMPLES = ("scene", "checkerboard", "shapes", "rings", "text", "gradient")
 
 
 def decode_image(data: bytes, max_bytes: int, working_size: int = 512) -> np.ndarray:
@@ -49,8 +49,7 @@ def decode_image(data: bytes, max_bytes: int, working_size: int = 512) -> np.nda
                 image.draft("RGB", (working_size, working_size))     # decode big JPEGs at a fraction of the size
             image.seek(0)                                            # the first frame of an animation
             image.load()
-            ImageOps.exif_transpose(image, in_place=True)
-            rgb = _to_rgb(_shrunk(image, working_size))
+            rgb = _to_rgb(_shrunk(_upright(image), working_size))
     except InvalidInput:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -60,6 +59,16 @@ def decode_image(data: bytes, max_bytes: int, working_size: int = 512) -> np.nda
     except Exception:                 # truncated or malformed files raise many kinds of errors
         raise InvalidInput("errors.images.broken") from None
     return _fit(rgb, working_size)
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation, in place (no copy of a big picture); a photo whose EXIF block is
+    damaged is kept as stored, not refused."""
+    try:
+        ImageOps.exif_transpose(image, in_place=True)
+    except Exception:
+        pass
+    return image
 
 
 def _shrunk(image: Image.Image, working_size: int) -> Image.Image:
@@ -78,8 +87,11 @@ def _shrunk(image: Image.Image, working_size: int) -> Image.Image:
 def _to_rgb(image: Image.Image) -> np.ndarray:
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         values = np.asarray(image, dtype=np.float64)
-        low, high = float(values.min()), float(values.max())
+        finite = np.isfinite(values)
+        values = np.where(finite, values, np.nan)
+        low, high = (float(np.nanmin(values)), float(np.nanmax(values))) if finite.any() else (0.0, 0.0)
         grey = (values - low) / (high - low) * 255 if high > low else np.full(values.shape, 128.0)
+        grey = np.nan_to_num(grey, nan=0.0)                       # NaN and ±inf pixels show as black
         return np.repeat(grey.round().astype(np.uint8)[..., None], 3, axis=2)
     if image.mode == "P" and "transparency" in image.info:
         image = image.convert("RGBA")
@@ -121,6 +133,8 @@ def sample_image(name: str, size: int = 512) -> np.ndarray:
         rgb[sky] = np.stack([grey[sky] * 0.55, grey[sky] * 0.75, np.full(sky.sum(), 240.0)], axis=-1)
         rgb[grey >= 245] = (255, 220, 60)                                        # a yellow sun
         rgb[(grey == 40)] = (170, 40, 30)                                        # a red roof
+        house = (x > 0.15) & (x < 0.55) & (y > 0.5) & (y <= 0.8) & (grey == 200)
+        rgb[house] = (228, 205, 165)                                             # a sandy wall
         rgb[y > 0.8] *= np.array([0.6, 1.1, 0.5])                                # green ground
         return np.clip(rgb, 0, 255).astype(np.uint8)
     if name == "checkerboard":
@@ -132,6 +146,33 @@ def sample_image(name: str, size: int = 512) -> np.ndarray:
         rgb[(x > 0.55) & (x < 0.9) & (y > 0.15) & (y < 0.45)] = (40, 90, 220)
         rgb[(y > 0.55) & (y < 0.9) & (np.abs(x - 0.5) < (y - 0.55))] = (40, 170, 80)
         return rgb.astype(np.uint8)
+    if name == "rings":
+        radius = np.hypot(x - 0.5, y - 0.5)
+        rgb = np.full((size, size, 3), 240.0)
+        rgb[(radius * 10).astype(int) % 2 == 1] = (30, 60, 140)                    # concentric rings
+        rgb[radius > 0.45] = 240
+        rgb[radius < 0.05] = (200, 40, 40)
+        return rgb.astype(np.uint8)
+    if name == "text":
+        return _text_lines(size)
     if name == "gradient":
         return np.stack([x * 255, y * 255, (1 - x) * 255], axis=-1).astype(np.uint8)
     raise InvalidInput("errors.images.unknown_sample", name=name)
+
+
+def _text_lines(size: int) -> np.ndarray:
+    """A page of "text": lines of dark word-like blocks of varied length, with thin letter gaps."""
+    rng = np.random.default_rng(5)
+    page = np.full((size, size), 250.0)
+    line, gap = max(size // 24, 3), max(size // 16, 5)
+    top = gap
+    while top + line < size - gap:
+        left = gap
+        while left < size - gap:
+            word = int(rng.integers(2, 8)) * line
+            right = min(left + word, size - gap)
+            block = page[top: top + line, left:right]
+            block[:, (np.arange(right - left) // max(line // 2, 1)) % 3 != 2] = 25      # letters and gaps
+            left = right + line
+        top += line + gap
+    return np.repeat(page.astype(np.uint8)[..., None], 3, axis=2)

@@ -51,6 +51,9 @@ def test_channels_page(lang):
         assert not at.exception, preset
     at.slider(key="bank_count").set_value(16).run()
     assert "448" in " ".join(m.value for m in at.markdown)
+    assert "256×256×16" in " ".join(m.value for m in at.markdown)
+    at.button(key="bank_shuffle").click().run()
+    assert at.session_state["bank_seed"] == 1 and not at.exception
     x, w, b = channels.worked_example()
     for index in (0, 1):
         at.radio(key="example_filter").set_value(index).run()
@@ -61,3 +64,10 @@ def test_channels_page(lang):
         sums = steps.conv_trace(x, w[index], b[index], stride=2, padding=1).steps[0].channel_sums
         assert " + ".join(format_number(float(v)) for v in sums) in spec["frames"][0]["layout"]["annotations"][0]["text"]
     assert not at.exception
+
+
+def test_the_bank_starts_with_the_classics_then_draws_random_filters():
+    bank = channels.filter_bank(8, seed=0)
+    np.testing.assert_array_equal(bank[0], np.stack([channels.named_kernel("sobel_x")] * 3))
+    assert not np.array_equal(bank[7], channels.filter_bank(8, seed=1)[7])
+    np.testing.assert_array_equal(bank[:6], channels.filter_bank(8, seed=1)[:6])

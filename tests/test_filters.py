@@ -5,7 +5,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from cnnviz import filtering, images, ops
+from cnnviz import figures, filtering, images, ops
+from cnnviz.errors import InvalidInput
 from cnnviz.i18n import LANGUAGES, t
 from cnnviz.kernels import FILTER_PRESETS, gaussian_kernel, named_kernel, normalise
 from tests.apptest import open_app
@@ -60,13 +61,24 @@ def test_every_corpus_file_through_the_page(page, lang):
         assert not at.exception and not at.error, name
         assert f"{width}×{height}" in at.caption[0].value
         assert "<" not in at.caption[0].value
+    last_good = images.safe_label(name)
     for name, data in bad_files().items():
         at.file_uploader(key=uploader).set_value((name, data, "image/png")).run()
         assert not at.exception, name
         assert at.error, name
-        assert t("images.using_sample", lang) in " ".join(c.value for c in at.caption)
+        assert t("images.using_last", lang, name=last_good) in " ".join(c.value for c in at.caption)
     at.file_uploader(key=uploader).set_value(("ok.png", good_files()["rgb.png"][0], "image/png")).run()
     assert not at.error and not at.exception
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_a_bad_first_upload_falls_back_to_the_sample(lang):
+    at = open_app(lang, "pages/filters.py")
+    at.file_uploader(key="filters_upload").set_value(("page.png", bad_files()["page.png"], "image/png")).run()
+    assert not at.exception and at.error
+    assert t("errors.images.not_an_image", lang) in at.error[0].value
+    assert t("images.using_sample", lang) in " ".join(c.value for c in at.caption)
+    assert any(t("images.sample_scene", lang) in c.value for c in at.caption)
 
 
 def test_page_follows_its_widgets():
@@ -79,4 +91,43 @@ def test_page_follows_its_widgets():
     for how in filtering.DISPLAYS:
         at.radio(key="filter_display").set_value(how).run()
         assert not at.exception
+    for border in filtering.BORDERS:
+        at.radio(key="filter_border").set_value(border).run()
+        assert not at.exception
     assert at.latex and r"\mathbf" in at.latex[0].value
+
+
+@pytest.mark.parametrize("name", ["sobel_x", "laplacian", "emboss"])
+def test_edge_border_matches_torch_replicate_padding(name):
+    kernel = named_kernel(name)
+    x = torch.from_numpy(GRAY)[None, None]
+    expected = F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), torch.from_numpy(kernel)[None, None])
+    np.testing.assert_allclose(filtering.response(GRAY, kernel, "edge"), expected[0, 0].numpy(), atol=1e-9)
+    flat = np.full((20, 20), 200.0)
+    np.testing.assert_allclose(filtering.response(flat, kernel - kernel.mean(), "edge"), 0, atol=1e-9)   # no false frame
+    with pytest.raises(InvalidInput):
+        filtering.response(GRAY, kernel, "mirror")
+
+
+@pytest.mark.parametrize("border", filtering.BORDERS)
+def test_zoom_follows_the_border(border):
+    kernel = named_kernel("outline")
+    for row, col in [(0, 0), (95, 95), (0, 50)]:
+        view = filtering.zoom(GRAY, kernel, row, col, border=border)
+        expected = filtering.response(GRAY, kernel, border)[row, col]
+        assert view.trace.steps[view.centre].value == pytest.approx(expected)
+    with pytest.raises(InvalidInput):
+        filtering.zoom(GRAY, kernel, 96, 0)
+
+
+def test_strongest_pixel_region_marker_wheel_and_scale_bar():
+    values = np.zeros((30, 40))
+    values[7, 33] = -9
+    assert filtering.strongest_pixel(values) == (7, 33)
+    marked = filtering.mark_region(np.full((100, 100), 50.0), 50, 50, 4)
+    assert marked.shape == (100, 100, 3) and (marked == [228, 87, 46]).all(axis=2).any()
+    wheel = filtering.direction_wheel(51)
+    assert wheel.shape == (51, 51, 3) and len(np.unique(wheel.reshape(-1, 3), axis=0)) > 100
+    bar = figures.scale_bar(-3.0, 3.0, figures.DIVERGING, ("neg", "pos"))
+    assert bar["layout"]["xaxis"]["ticktext"] == ["-3", "0", "3"]
+    assert [a["text"] for a in bar["layout"]["annotations"]] == ["neg", "pos"]

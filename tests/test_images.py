@@ -125,3 +125,29 @@ def test_exif_rotation_is_applied_to_big_pictures_too():
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", exif=exif)
     assert images.decode_image(buffer.getvalue(), LIMIT, 256).shape[:2] == (256, 128)
+
+
+def test_float_images_with_nan_and_infinity_are_scaled_by_their_finite_range():
+    values = np.linspace(0.0, 2.0, 64 * 48, dtype=np.float32).reshape(48, 64)
+    values[0, :4] = (np.nan, np.inf, -np.inf, np.nan)
+    buffer = io.BytesIO()
+    Image.fromarray(values, mode="F").save(buffer, format="TIFF")
+    rgb = images.decode_image(buffer.getvalue(), LIMIT)
+    assert rgb[-1, -1, 0] == 255 and rgb[0, 0, 0] == 0 and rgb[1, 0, 0] < 10
+
+
+def test_a_damaged_exif_block_does_not_refuse_the_photo():
+    image = Image.fromarray(np.full((20, 40, 3), 90, np.uint8))
+    exif = Image.Exif()
+    exif[0x0112] = 99                                  # no such orientation
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif.tobytes())
+    assert images.decode_image(buffer.getvalue(), LIMIT).shape == (20, 40, 3)
+
+
+def test_every_sample_works_at_every_working_size():
+    for size in images.WORKING_SIZES:
+        for name in images.SAMPLES:
+            assert images.sample_image(name, size).shape == (size, size, 3)
+    with pytest.raises(InvalidInput):
+        images.sample_image("nope")

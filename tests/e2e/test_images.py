@@ -25,6 +25,7 @@ def test_good_and_bad_uploads_on_the_filters_page(page, app_url, lang):
     assert exceptions_shown(page) == []
     upload(page, "page.png", bad_files()["page.png"])
     page.get_by_text(t("errors.images.not_an_image", lang)[:30]).first.wait_for()
-    page.get_by_text(t("images.using_sample", lang)).first.wait_for()
+    page.get_by_text(t("images.using_last", lang, name="photo.png")).first.wait_for()   # the good one stays
+    page.get_by_text("64×48").first.wait_for()
     assert exceptions_shown(page) == []
     screenshot(page, f"filters-bad-upload-{lang}")
