@@ -6,6 +6,8 @@ import sys
 from bench.common import report
 
 SUITES = ["ops", "figures", "images", "models", "pages"]
+# Run on their own, not by ``python -m bench``: they take minutes and start servers and browsers.
+SEPARATE = ["classroom", "replicas"]
 
 
 def main(names: list[str]) -> int:

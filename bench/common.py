@@ -47,6 +47,16 @@ def machine() -> dict:
             "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
 
 
+def markdown(measurements: list[Measurement]) -> str:
+    """The table as Markdown: measurement, value, target, met."""
+    lines = ["| suite | measurement | value | target | |", "| --- | --- | --- | --- | --- |"]
+    for m in measurements:
+        target = "" if m.target is None else f"≤ {m.target:g} {m.unit}"
+        lines.append(f"| {m.suite} | {m.name} | {m.value:,.2f} {m.unit} | {target} | "
+                     f"{ {True: 'ok', False: 'missed', None: ''}[m.ok]} |")
+    return "\n".join(lines)
+
+
 def report(measurements: list[Measurement], path: Path = RESULTS) -> bool:
     """Print the table, write JSON; True when every target is met."""
     rows = [("suite", "measurement", "value", "target", "")]
@@ -61,6 +71,8 @@ def report(measurements: list[Measurement], path: Path = RESULTS) -> bool:
             print("  ".join("-" * w for w in widths))
     info = machine()
     print(f"\nmachine: {info}")
+    print("\nas Markdown, for the README:\n")
+    print(markdown(measurements))
     path.write_text(json.dumps({"machine": info, "measurements": [asdict(m) | {"ok": m.ok} for m in measurements]},
                                indent=2, ensure_ascii=False))
     print(f"written: {path}")

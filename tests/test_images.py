@@ -94,6 +94,39 @@ def test_gray_is_pillows_luminance():
     np.testing.assert_allclose(images.to_gray(rgb), np.asarray(Image.fromarray(rgb).convert("L")), atol=1)
 
 
+def _big_smooth(mode: str, width: int = 1600, height: int = 1200) -> bytes:
+    y, x = np.mgrid[0:height, 0:width]
+    wave = (np.sin(x / 150) * np.cos(y / 110) + 1) * 0.5
+    if mode == "I;16":
+        image = Image.fromarray((wave * 60000 + 1000).astype(np.uint16))
+    else:
+        rgb = np.stack([wave, x / width, y / height], axis=-1) * 255
+        image = Image.fromarray(rgb.astype(np.uint8))
+        image = image.quantize(64) if mode == "P" else image.convert(mode)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "P", "L", "I;16"])
+def test_big_pictures_are_shrunk_before_converting_and_look_the_same(mode):
+    """A big upload is reduced by a whole factor before its conversions (memory), with no visible change."""
+    data = _big_smooth(mode)
+    rgb = images.decode_image(data, LIMIT, 256)
+    full_size = images._fit(images._to_rgb(Image.open(io.BytesIO(data))), 256)
+    assert rgb.shape == full_size.shape == (192, 256, 3)
+    assert np.abs(rgb.astype(int) - full_size).mean() < 2
+
+
+def test_exif_rotation_is_applied_to_big_pictures_too():
+    image = Image.open(io.BytesIO(_big_smooth("RGB", 1600, 800)))
+    exif = image.getexif()
+    exif[0x0112] = 6                       # "rotate 90° clockwise to view"
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", exif=exif)
+    assert images.decode_image(buffer.getvalue(), LIMIT, 256).shape[:2] == (256, 128)
+
+
 def test_float_images_with_nan_and_infinity_are_scaled_by_their_finite_range():
     values = np.linspace(0.0, 2.0, 64 * 48, dtype=np.float32).reshape(48, 64)
     values[0, :4] = (np.nan, np.inf, -np.inf, np.nan)

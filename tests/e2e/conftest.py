@@ -34,13 +34,28 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, app_url):
-    """A fresh browser context; after the test, no request may have left the machine."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    requests = harness.RequestLog(app_url)
-    context.on("request", requests.record)
-    tab = context.new_page()
+def new_context(browser, app_url):
+    """Make browser contexts (``new_context(base=..., **options)``); after the test, no request of any of
+    them may have left the machine: only the app's own host (or ``base``'s) is allowed."""
+    opened = []
+
+    def make(base: str = app_url, **options):
+        context = browser.new_context(**options)
+        requests = harness.RequestLog(base)
+        context.on("request", requests.record)
+        opened.append((context, requests))
+        return context
+
+    yield make
+    for context, _ in opened:
+        context.close()
+    outside = [url for _, requests in opened for url in requests.outside()]
+    assert outside == [], f"requests left the machine: {outside[:5]}"
+
+
+@pytest.fixture
+def page(new_context):
+    """A fresh browser context's tab; after the test, no request may have left the machine."""
+    tab = new_context(viewport={"width": 1400, "height": 1000}, locale="en-US").new_page()
     tab.set_default_timeout(30_000)
-    yield tab
-    context.close()
-    assert requests.outside() == [], f"requests left the machine: {requests.outside()[:5]}"
+    return tab

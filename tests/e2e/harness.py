@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -37,31 +38,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass
+class Server:
+    """A running ``streamlit run app.py``: its base URL and its process (for RSS and CPU readings)."""
+    base: str
+    process: subprocess.Popen
+
+
 @contextmanager
-def running_app(port: int | None = None, env: dict | None = None):
-    """``streamlit run app.py`` on a free loopback port; yields its base URL."""
+def running_server(port: int | None = None, env: dict | None = None, args: tuple[str, ...] = (),
+                   log_name: str = "server.log"):
+    """``streamlit run app.py`` on a free loopback port, with extra ``--option value`` ``args``; yields a Server."""
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    log = open(ARTIFACTS.joinpath("server.log") if ARTIFACTS.mkdir(exist_ok=True) is None else os.devnull, "ab")
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args]
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / log_name, "ab")
     server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                               env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"the app exited with code {server.returncode}; see {log.name}")
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("the app did not answer /_stcore/health within 60 s")
-            time.sleep(0.25)
-        yield base
+        wait_healthy(base, server, log.name)
+        yield Server(base, server)
     finally:
         server.terminate()
         try:
@@ -69,6 +68,30 @@ def running_app(port: int | None = None, env: dict | None = None):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@contextmanager
+def running_app(port: int | None = None, env: dict | None = None):
+    """``streamlit run app.py`` on a free loopback port; yields its base URL."""
+    with running_server(port, env) as server:
+        yield server.base
+
+
+def wait_healthy(base: str, process: subprocess.Popen | None = None, log: str = "its log",
+                 timeout: float = 60) -> None:
+    """Poll ``/_stcore/health`` until it answers ``ok``; fail early if ``process`` exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the app exited with code {process.returncode}; see {log}")
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{base} did not answer /_stcore/health within {timeout:g} s")
+        time.sleep(0.25)
 
 
 class RequestLog:

@@ -38,14 +38,12 @@ def test_sidebar_switches_language_and_the_url_keeps_it(page, app_url):
     assert exceptions_shown(page) == []
 
 
-def test_browser_locale_picks_korean_when_the_url_does_not_say(browser, app_url):
-    context = browser.new_context(locale="ko-KR")
-    tab = context.new_page()
+def test_browser_locale_picks_korean_when_the_url_does_not_say(new_context, app_url):
+    tab = new_context(locale="ko-KR").new_page()
     tab.goto(app_url)
     wait_settled(tab)
     tab.wait_for_function("t => document.querySelector('h1')?.innerText.includes(t)", arg=t("home.title", "ko"))
     assert "lang=ko" in tab.url
-    context.close()
 
 
 def test_home_comparison_reacts(page, app_url):
@@ -60,15 +58,14 @@ def test_home_comparison_reacts(page, app_url):
     assert exceptions_shown(page) == []
 
 
-def test_a_deep_link_as_a_fresh_servers_first_request_gets_the_whole_app(browser):
+def test_a_deep_link_as_a_fresh_servers_first_request_gets_the_whole_app(new_context):
     """Lessons live in pages/, so Streamlit's legacy folder mode would run the page without app.py."""
     lesson = LESSONS[-1]
     with running_app() as base:
-        context = browser.new_context()
-        tab = context.new_page()
+        tab = new_context(base).new_page()
         open_page(tab, base, lesson.name, "ko")
         sidebar = tab.locator("[data-testid=stSidebar]")
         sidebar.get_by_text(t("app.language", "ko")).wait_for()
         assert t(f"nav.{lesson.name}", "ko") in sidebar.inner_text()
         assert exceptions_shown(tab) == []
-        context.close()
+        tab.context.close()

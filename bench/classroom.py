@@ -1,0 +1,619 @@
+"""A class at once: ``python -m bench.classroom --sessions 30 --minutes 5 [--through-nginx]``.
+
+Starts the app on a loopback port (or two replicas behind nginx), then drives
+real browser sessions (Chromium contexts through Playwright) through a scripted
+lesson: open the pages, move sliders, play an animation, upload an image, run
+the trained model. First one session alone, then N at once for M minutes, in
+the same run against the same server, so the two can be compared. Every loop
+is bounded in count and time; the command stops by itself.
+
+It prints a table, writes JSON (bench/results-classroom.json) and ends with
+``classroom: N sessions, p95 X s (1 session: Y s), errors E, peak RSS M MB``.
+
+What a "latency" is here: from the action in the browser (a click, a key, a
+file set on the uploader) until the server's "script finished" message has
+reached the tab and the page shows the run settled. That includes the
+browser's own work. Playing an animation never reaches the server; its time is
+shown but kept out of the headline p95.
+
+Students read between actions (``--think``, 10 s on average, drawn between
+half and one and a half times that). On one small machine the simulated
+students' browsers share the cores with the server and cost far more CPU per
+action than the server does; the report gives the CPU of each, per interaction
+and as a share of the machine, so the two can be told apart.
+
+Each student starts every pass of the lesson with a fresh page load, which
+is a fresh Streamlit session (as a reload is); the old session is kept by the
+server for ``server.disconnectedSessionTTL``. After the class leaves, the
+bench waits that long and reads the memory again: it must come back near
+where it was before the class arrived (``--waves 2`` repeats the class, to
+tell caches filling up from a per-session leak).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import random
+import re
+import statistics
+import time
+import urllib.request
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from bench import proc
+from cnnviz.i18n import t
+from tests.e2e.harness import (CHROMIUM_ARGS, CONNECTED, CURRENT_STEP, SETTLED, RequestLog, chromium_path,
+                               running_server)
+from ui.lessons import LESSONS
+
+RESULTS = Path(__file__).with_name("results-classroom.json")
+STEP_TIMEOUT_MS = 60_000
+MAX_PASSES = 200                 # per student: a second bound beside the clock
+VIEWPORT = {"width": 1024, "height": 768}       # a school laptop; the browsers' drawing cost grows with it
+LANGS = ("en", "ko")
+
+STATE = """() => { const app = document.querySelector('[data-testid=stApp]');
+  return `script ${app?.getAttribute('data-test-script-state')}, ` +
+         `connection ${app?.getAttribute('data-test-connection-state')}`; }"""
+AT_TOP = """e => (e.value ?? e.getAttribute('aria-valuenow')) === (e.max ?? e.getAttribute('aria-valuemax'))"""
+PLAYED = """s => { const label = document.querySelector(s);
+  return label && /([3-9]|\\d\\d)\\s*$/.test(label.textContent); }"""
+
+
+# ---------------------------------------------------------------- the lesson script
+
+def student_png(student: int, number: int, side: int = 320) -> bytes:
+    """A photo-like PNG of its own for each student and pass (so caches see new images)."""
+    rng = np.random.default_rng([student, number])
+    y, x = np.mgrid[0:side, 0:side] / side
+    base = np.stack([x, y, (x + y) / 2], axis=-1) * 200
+    shapes = (np.sin(x * rng.uniform(5, 20)) * np.cos(y * rng.uniform(5, 20)))[..., None] * 40
+    pixels = np.clip(base + shapes + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@dataclass
+class Step:
+    lesson: str
+    name: str
+    kind: str         # "server": a script run the student waits for; "browser": never reaches the server
+    action: object    # async (Student) -> None
+
+    @property
+    def label(self) -> str:
+        return f"{self.lesson}: {self.name}"
+
+
+async def open_home(s: Student) -> None:
+    await s.load()
+
+
+async def home_units(s: Student) -> None:
+    units = s.main.get_by_label(t("home.units", s.lang))
+    await s.rerun(lambda: units.fill(str(100 * (1 + s.passes % 9))), lambda: units.press("Enter"))
+
+
+def open_lesson(name: str):
+    async def action(s: Student) -> None:
+        link = s.page.locator(f"[data-testid=stSidebarNavLink][href$='/{name}']")
+        await s.rerun(link.click)
+    return action
+
+
+def move_slider(label_key: str | None = None):
+    """Move a slider one notch (up, or down when it is at its top): by its label, or the page's first."""
+    async def action(s: Student) -> None:
+        sliders = s.main.get_by_role("slider", name=t(label_key, s.lang)) if label_key else s.main.get_by_role("slider")
+        slider = sliders.first
+        at_top = await slider.evaluate(AT_TOP)
+        await slider.focus()
+        await s.rerun(lambda: slider.press("ArrowLeft" if at_top else "ArrowRight"))
+    return action
+
+
+def next_option(label_key: str | None = None):
+    """Pick the next option in a select box: the one labelled ``label_key``, or the page's first."""
+    async def action(s: Student) -> None:
+        boxes = s.main.locator("[data-testid=stSelectbox]")
+        if label_key:
+            boxes = boxes.filter(has_text=t(label_key, s.lang))
+        await boxes.first.click()
+        options = s.page.get_by_role("option")
+        await options.first.wait_for()
+        count = await options.count()
+        await s.rerun(options.nth((s.passes + 1) % max(count, 1)).click)
+    return action
+
+
+def choose(label_key: str):
+    """Click the radio option labelled ``label_key``."""
+    async def action(s: Student) -> None:
+        await s.rerun(s.main.locator("label").filter(has_text=t(label_key, s.lang)).first.click)
+    return action
+
+
+async def play(s: Student) -> None:
+    """Play the page's first animation until it has advanced two frames, then pause it."""
+    buttons = s.main.locator(".updatemenu-button")
+    await buttons.filter(has_text=t("convolution.play", s.lang)).first.click()
+    await s.page.wait_for_function(PLAYED, arg=CURRENT_STEP, timeout=STEP_TIMEOUT_MS)
+    await buttons.filter(has_text=t("convolution.pause", s.lang)).first.click()
+
+
+async def upload(s: Student) -> None:
+    """A PNG of the student's own on the page's first file uploader (as the file chooser would set it)."""
+    chooser = s.main.locator("[data-testid=stFileUploader] input[type=file]").first
+    png = {"name": f"student-{s.index}-{s.passes}.png", "mimeType": "image/png",
+           "buffer": student_png(s.index, s.passes)}
+    await s.rerun(lambda: chooser.set_input_files(png))
+    if not await s.main.get_by_text(png["name"]).count():           # the page names the picture it shows
+        s.record.error("upload failed", f"{s.page.url}: {png['name']} is not the picture shown")
+
+
+LESSON_SCRIPT = [
+    Step("home", "open (page load)", "server", open_home),
+    Step("home", "units", "server", home_units),
+    Step("convolution", "open", "server", open_lesson("convolution")),
+    Step("convolution", "stride slider", "server", move_slider("convolution.stride")),
+    Step("convolution", "dilation slider", "server", move_slider("convolution.dilation")),
+    Step("convolution", "play", "browser", play),
+    Step("conv_arithmetic", "open", "server", open_lesson("conv_arithmetic")),
+    Step("conv_arithmetic", "pick a case", "server", next_option("arithmetic.case")),
+    Step("conv_arithmetic", "play", "browser", play),
+    Step("pooling", "open", "server", open_lesson("pooling")),
+    Step("pooling", "side slider", "server", move_slider("pooling.side")),
+    Step("pooling", "play", "browser", play),
+    Step("activations", "open", "server", open_lesson("activations")),
+    Step("activations", "pick sigmoid", "server", choose("activations.sigmoid")),
+    Step("filters", "open", "server", open_lesson("filters")),
+    Step("filters", "upload", "server", upload),
+    Step("filters", "pick a filter", "server", next_option("filters.filter")),
+    Step("channels", "open", "server", open_lesson("channels")),
+    Step("channels", "upload", "server", upload),
+    Step("channels", "filters slider", "server", move_slider("channels.filters")),
+    Step("feature_maps", "open (model runs)", "server", open_lesson("feature_maps")),
+    Step("feature_maps", "pick a sample", "server", next_option("feature_maps.sample")),
+]
+
+
+def lesson_script() -> tuple[list[Step], list[str]]:
+    """The steps whose lesson is registered, and the names of the lessons skipped."""
+    registered = {lesson.name for lesson in LESSONS}
+    steps = [step for step in LESSON_SCRIPT if step.lesson in registered]
+    return steps, sorted({step.lesson for step in LESSON_SCRIPT} - registered)
+
+
+# ---------------------------------------------------------------- one student
+
+@dataclass
+class Record:
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+    passes: int = 0
+
+    def add(self, step: Step, seconds: float) -> None:
+        self.samples.setdefault(step.label, []).append(seconds)
+        self.kinds[step.label] = step.kind
+
+    def error(self, kind: str, detail: str) -> None:
+        self.errors.append({"kind": kind, "detail": detail[:300]})
+
+
+class Student:
+    """One browser context, one tab: a student going through the lesson again and again."""
+
+    def __init__(self, index: int, browser, base: str, record: Record, think: float):
+        self.index, self.browser, self.base, self.record, self.think = index, browser, base, record, think
+        self.lang = LANGS[index % len(LANGS)]
+        self.random = random.Random(index)
+        self.passes = 0
+        self.generation = 0          # bumped on every deliberate page load or close
+        self.runs = 0                # script runs the server has reported finished to this tab
+        self.ran = asyncio.Event()
+        self.requests = RequestLog(base)
+
+    async def __aenter__(self) -> Student:
+        self.context = await self.browser.new_context(viewport=VIEWPORT,
+                                                      locale="ko-KR" if self.lang == "ko" else "en-US")
+        self.context.on("request", self.requests.record)
+        self.context.on("response", self._response)
+        self.context.on("requestfailed", self._failed)
+        self.page = await self.context.new_page()
+        self.page.set_default_timeout(STEP_TIMEOUT_MS)
+        self.page.on("websocket", self._websocket)
+        self.main = self.page.locator("[data-testid=stMain]")
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.generation += 1
+        outside = self.requests.outside()
+        if outside:
+            self.record.error("request left the machine", outside[0])
+        await self.context.close()
+
+    # -- what goes wrong, seen from the browser
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self._http_error(response.url, f"HTTP {response.status}")
+
+    def _failed(self, request) -> None:
+        if "ERR_ABORTED" not in (request.failure or ""):        # a page left or an image replaced
+            self._http_error(request.url, request.failure or "failed")
+
+    def _http_error(self, url: str, why: str) -> None:
+        kind = "upload failed" if "/_stcore/upload_file" in url else "media failed" if "/media/" in url \
+            else "request failed"
+        self.record.error(kind, f"{why}: {url}")
+
+    def _websocket(self, socket) -> None:
+        if "/_stcore/stream" in socket.url:
+            generation = self.generation
+            socket.on("close", lambda _: generation == self.generation and self.record.error(
+                "disconnect", f"student {self.index}: the websocket closed"))
+            socket.on("framereceived", self._frame)
+
+    def _frame(self, payload) -> None:
+        """Count the server's "script finished" messages (tiny frames; a run cut short by a newer one
+        does not count). The page's own running/notRunning attribute can skip a fast run when the
+        browser is busy and draws both states in one go, so the messages are the reliable signal."""
+        if isinstance(payload, bytes) and len(payload) < 64:
+            try:
+                message = ForwardMsg.FromString(payload)
+            except Exception:
+                return
+            if message.WhichOneof("type") == "script_finished" and \
+                    message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                self.runs += 1
+                self.ran.set()
+
+    async def _ran_since(self, runs: int) -> None:
+        """Wait until a run after ``runs`` has finished and the page shows it."""
+        deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+        while self.runs <= runs:
+            self.ran.clear()
+            await asyncio.wait_for(self.ran.wait(), max(deadline - time.monotonic(), 0.001))
+        await self.page.wait_for_selector(SETTLED, timeout=STEP_TIMEOUT_MS)
+
+    # -- actions
+    async def load(self) -> None:
+        """A fresh page load of the home page: a new Streamlit session."""
+        self.generation += 1
+        runs = self.runs
+        await self.page.goto(f"{self.base}/?lang={self.lang}")
+        await self.page.wait_for_selector(CONNECTED)
+        await self._ran_since(runs)
+
+    async def rerun(self, *actions) -> None:
+        """Do ``actions`` (the last one triggers a script run) and wait until the run has finished."""
+        runs = self.runs
+        for action in actions:
+            await action()
+        await self._ran_since(runs)
+
+    async def where(self) -> str:
+        """The page's address and state, for an error message."""
+        try:
+            state = await asyncio.wait_for(self.page.evaluate(STATE), 5)
+        except Exception as error:
+            state = repr(error)
+        return f"{self.page.url} runs {self.runs}, {state}"
+
+    async def check_page(self, step: Step) -> None:
+        shown = self.page.locator("[data-testid=stException]")
+        if await shown.count():
+            self.record.error("exception shown", f"{step.label}: {await shown.first.inner_text()}")
+
+    async def lesson(self, steps: list[Step], deadline: float, think: bool = True) -> bool:
+        """One pass through ``steps``; False when the deadline came first."""
+        for step in steps:
+            if time.monotonic() > deadline:
+                return False
+            start = time.perf_counter()
+            try:
+                await step.action(self)
+            except Exception as error:                   # a timeout, a missing widget: note it, start over
+                self.record.error("step failed", f"{step.label}: {type(error).__name__}: {error}"
+                                  f" [{await self.where()}]")
+                return True
+            self.record.add(step, time.perf_counter() - start)
+            await self.check_page(step)
+            if think and self.think:
+                await asyncio.sleep(self.random.uniform(0.5, 1.5) * self.think)
+        self.passes += 1
+        self.record.passes += 1
+        return True
+
+
+# ---------------------------------------------------------------- the class
+
+def percentile(values: list[float], q: int) -> float | None:
+    if len(values) < 2:
+        return values[0] if values else None
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def server_metric(base: str, name: str) -> float | None:
+    """A value from Streamlit's /_stcore/metrics (Prometheus text), e.g. active_sessions."""
+    try:
+        text = urllib.request.urlopen(f"{base}/_stcore/metrics", timeout=5).read().decode()
+    except OSError:
+        return None
+    match = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
+    return float(match.group(1)) if match else None
+
+
+class CpuClock:
+    """CPU seconds used by the app server(s), by the load generator (this process, its browsers) and by the
+    whole machine, between ``start()`` and ``stop()``."""
+
+    def __init__(self, server_pids: list[int], other_pids: list[int]):
+        self.server_pids, self.other_pids = server_pids, other_pids
+
+    def _read(self) -> tuple[float, float, float, float]:
+        servers = [p for pid in self.server_pids for p in proc.descendants(pid)]
+        generator = [p for p in proc.descendants(os.getpid())
+                     if p not in servers and p not in self.other_pids]
+        return (time.monotonic(), proc.cpu_seconds(servers), proc.cpu_seconds(generator),
+                proc.machine_busy_seconds())
+
+    def start(self) -> None:
+        self.begin = self._read()
+
+    def stop(self) -> dict:
+        end = self._read()
+        wall, server, generator, machine = (b - a for a, b in zip(self.begin, end))
+        cores = len(os.sched_getaffinity(0))
+        share = lambda seconds: round(100 * seconds / (wall * cores), 1)
+        return {"wall_s": round(wall, 1), "cores": cores, "app_server_s": round(server, 1),
+                "browsers_and_driver_s": round(generator, 1), "app_server_pct": share(server),
+                "browsers_and_driver_pct": share(generator), "machine_busy_pct": share(machine),
+                "everything_else_pct": share(max(machine - server - generator, 0))}
+
+
+async def run_class(base: str, server_bases: list[str], server_pids: list[int], other_pids: list[int],
+                    sessions: int, seconds: float, think: float, ramp: float, solo_passes: int,
+                    session_ttl: float, browsers: int = 1, waves: int = 1) -> dict:
+    """Warm up, one session alone, then the class (``waves`` times, one after the other); memory and CPU
+    read around each phase. Memory after a second wave as after the first means no per-session leak."""
+    from playwright.async_api import async_playwright
+
+    steps, skipped = lesson_script()
+    solo, crowd = Record(), Record()
+    clock = CpuClock(server_pids, other_pids)
+    async with async_playwright() as playwright:
+        launched = [await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+                    for _ in range(max(1, min(browsers, sessions)))]
+        with proc.RssSampler(server_pids) as rss:
+            memory = {"boot_mb": rss.now()}
+            for server_base in server_bases:     # each process compiles the pages, fills caches, loads the model
+                async with Student(0, launched[0], server_base, Record(), think) as warm:
+                    await warm.lesson(steps, time.monotonic() + 600, think=False)
+            clock.start()
+            async with Student(0, launched[0], base, solo, think) as alone:
+                for _ in range(solo_passes):
+                    await alone.lesson(steps, time.monotonic() + 600, think=False)
+            cpu_solo = clock.stop()
+            await asyncio.sleep(1)
+            rss.reset_peak()
+            memory["start_mb"] = rss.now()
+
+            cpu_class = {}
+            for wave in range(1, waves + 1):
+                clock.start()
+                await the_class(launched, base, crowd, steps, sessions, seconds, think, ramp)
+                cpu_class = cpu_class or clock.stop()                     # the first wave's
+                memory["peak_mb"] = rss.peak
+                memory["end_of_class_mb"] = rss.now()
+                # The class has left. Disconnected sessions live for the TTL; the server drops expired ones
+                # when another session disconnects, so one short visit to each process after the TTL does that.
+                await asyncio.sleep(session_ttl + 2)
+                for server_base in server_bases:
+                    async with Student(sessions, launched[0], server_base, Record(), think) as visit:
+                        await visit.load()
+                await asyncio.sleep(3)
+                memory[f"after_wave_{wave}_mb"] = memory["after_mb"] = rss.now()
+        memory["active_sessions_after"] = sum(server_metric(b, "active_sessions") or 0 for b in server_bases)
+        for browser in launched:
+            await browser.close()
+    return summarize(solo, crowd, memory, {"solo": cpu_solo, "class": cpu_class}, steps, skipped)
+
+
+async def the_class(browsers: list, base: str, record: Record, steps: list[Step], sessions: int, seconds: float,
+                    think: float, ramp: float) -> None:
+    """``sessions`` students arrive over ``ramp`` seconds and work through the lesson until the time is up."""
+    deadline = time.monotonic() + ramp + seconds
+
+    async def student(index: int) -> None:
+        await asyncio.sleep(ramp * index / sessions)
+        async with Student(index, browsers[index % len(browsers)], base, record, think) as s:
+            for _ in range(MAX_PASSES):
+                if not await s.lesson(steps, deadline):
+                    break
+
+    tasks = [asyncio.ensure_future(student(index)) for index in range(sessions)]
+    done, late = await asyncio.wait(tasks, timeout=ramp + seconds + 2 * STEP_TIMEOUT_MS / 1000 + 30)
+    for task in late:
+        task.cancel()
+        record.error("student did not finish", "cancelled at the time limit")
+    if late:
+        await asyncio.wait(late, timeout=30)
+    for task in done:
+        if task.exception():
+            record.error("student crashed", repr(task.exception()))
+
+
+def stats(values: list[float]) -> dict:
+    rounded = lambda value: None if value is None else round(value, 3)
+    return {"n": len(values), "p50_s": rounded(percentile(values, 50)), "p95_s": rounded(percentile(values, 95))}
+
+
+def summarize(solo: Record, crowd: Record, memory: dict, cpu: dict, steps: list[Step], skipped: list[str]) -> dict:
+    rows = {step.label: {"kind": step.kind, "solo": stats(solo.samples.get(step.label, [])),
+                         "class": stats(crowd.samples.get(step.label, []))} for step in steps}
+
+    def server(record: Record) -> list[float]:
+        return [v for label, values in record.samples.items() if record.kinds[label] == "server" for v in values]
+
+    errors: dict[str, int] = {}
+    for error in solo.errors + crowd.errors:
+        errors[error["kind"]] = errors.get(error["kind"], 0) + 1
+    for phase, record in (("solo", solo), ("class", crowd)):
+        count = sum(len(values) for values in record.samples.values()) or 1
+        cpu[phase]["app_server_ms_per_interaction"] = round(1000 * cpu[phase]["app_server_s"] / count)
+        cpu[phase]["browsers_and_driver_ms_per_interaction"] = round(1000 * cpu[phase]["browsers_and_driver_s"] / count)
+    return {"interactions": rows, "server_solo": stats(server(solo)), "server_class": stats(server(crowd)),
+            "passes": {"solo": solo.passes, "class": crowd.passes}, "errors": errors,
+            "error_details": (solo.errors + crowd.errors)[:50],
+            "memory": {k: round(v, 1) for k, v in memory.items()}, "cpu": cpu, "skipped_lessons": skipped,
+            "class_samples_s": {label: [round(v, 3) for v in values] for label, values in crowd.samples.items()}}
+
+
+# ---------------------------------------------------------------- running it
+
+def run(sessions: int = 30, minutes: float = 5, think: float = 10.0, ramp: float | None = None,
+        solo_passes: int = 3, session_ttl: float = 120, through_nginx: bool = False, replicas: int = 2,
+        browsers: int = 1, port: int | None = None, waves: int = 1) -> dict:
+    """Start the app (or replicas behind nginx), run the class, stop everything; the results as a dict."""
+    from bench.common import machine
+    from bench.replicas import replicas as nginx_replicas
+
+    ramp = min(30.0, sessions * 1.0) if ramp is None else ramp
+    ttl_args = ("--server.disconnectedSessionTTL", str(int(session_ttl)))
+    with ExitStack() as stack:
+        if through_nginx:
+            deployment = stack.enter_context(nginx_replicas(replicas, port, args=ttl_args))
+            base, servers = deployment.base, deployment.replicas
+        else:
+            server = stack.enter_context(running_server(port, args=ttl_args, log_name="classroom-server.log"))
+            base, servers, deployment = server.base, [server], None
+        server_pids = [s.process.pid for s in servers]
+        other = [deployment.nginx.pid] if deployment else []
+        result = asyncio.run(run_class(base, [s.base for s in servers], server_pids, other, sessions,
+                                       minutes * 60, think, ramp, solo_passes, session_ttl, browsers, waves))
+        if deployment:
+            routes = deployment.requests_by_replica()
+            mixed = [cookie for cookie, counts in routes.items() if len(counts) > 1]
+            result["nginx"] = {"replicas": [s.base for s in servers], "browsers_seen": len(routes),
+                               "browsers_per_replica": _per_replica(routes),
+                               "browsers_split_across_replicas": len(mixed)}
+            if mixed:
+                result["errors"]["session not sticky"] = len(mixed)
+    result["setup"] = {"sessions": sessions, "minutes": minutes, "think_s": think, "ramp_s": ramp,
+                       "solo_passes": solo_passes, "session_ttl_s": session_ttl, "browsers": browsers, "waves": waves,
+                       "through_nginx": through_nginx, "replicas": replicas if through_nginx else 1}
+    result["machine"] = machine()
+    return result
+
+
+def _per_replica(routes: dict) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for per_upstream in routes.values():
+        upstream = per_upstream.most_common(1)[0][0]
+        counts[upstream] = counts.get(upstream, 0) + 1
+    return counts
+
+
+def headline(result: dict) -> str:
+    seconds = lambda figures: "-" if figures["p95_s"] is None else f"{figures['p95_s']:.2f} s"
+    return (f"classroom: {result['setup']['sessions']} sessions, p95 {seconds(result['server_class'])} "
+            f"(1 session: {seconds(result['server_solo'])}), errors {sum(result['errors'].values())}, "
+            f"peak RSS {result['memory']['peak_mb']:.0f} MB")
+
+
+def targets(result: dict) -> dict[str, bool]:
+    memory, crowd, solo = result["memory"], result["server_class"]["p95_s"], result["server_solo"]["p95_s"]
+    return {"no errors": not result["errors"],
+            "p95 <= 3x one session's": None not in (crowd, solo) and crowd <= 3 * solo,
+            "peak RSS < 2 GB": memory["peak_mb"] < 2048,
+            "memory back near start (<= +20%)": memory["after_mb"] <= 1.2 * memory["start_mb"]}
+
+
+def span(figures: dict) -> str:
+    """"p50 / p95 s" of a stats dict, or "-" without samples."""
+    return "-" if not figures["n"] else f"{figures['p50_s']:.2f} / {figures['p95_s']:.2f} s"
+
+
+def print_report(result: dict) -> None:
+    n = result["setup"]["sessions"]
+    rows = [("interaction", "kind", "1 session p50 / p95", f"{n} sessions p50 / p95", "count")]
+    for label, row in result["interactions"].items():
+        rows.append((label, row["kind"], span(row["solo"]), span(row["class"]),
+                     f"{row['solo']['n']} / {row['class']['n']}"))
+    rows.append(("all server interactions", "", span(result["server_solo"]), span(result["server_class"]),
+                 f"{result['server_solo']['n']} / {result['server_class']['n']}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    for index, row in enumerate(rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        if index in (0, len(rows) - 2):
+            print("  ".join("-" * w for w in widths))
+    memory, cpu = result["memory"], result["cpu"]["class"]
+    print(f"\nlesson passes: 1 session {result['passes']['solo']}, {n} sessions {result['passes']['class']}"
+          + (f"; lessons not registered yet (skipped): {', '.join(result['skipped_lessons'])}"
+             if result["skipped_lessons"] else ""))
+    print(f"server RSS: boot {memory['boot_mb']:.0f} MB, start {memory['start_mb']:.0f} MB, "
+          f"peak {memory['peak_mb']:.0f} MB, end of class {memory['end_of_class_mb']:.0f} MB, "
+          f"after the sessions expired {memory['after_mb']:.0f} MB"
+          + "".join(f"; after wave {w}: {memory[f'after_wave_{w}_mb']:.0f} MB"
+                    for w in range(1, result["setup"]["waves"] + 1) if result["setup"]["waves"] > 1))
+    print(f"CPU during the class ({cpu['cores']} cores, {cpu['wall_s']} s): app server {cpu['app_server_pct']}%, "
+          f"browsers + driver {cpu['browsers_and_driver_pct']}%, everything else {cpu['everything_else_pct']}%")
+    print(f"CPU per interaction: app server {cpu['app_server_ms_per_interaction']} ms, browsers + driver "
+          f"{cpu['browsers_and_driver_ms_per_interaction']} ms (1 session: "
+          f"{result['cpu']['solo']['app_server_ms_per_interaction']} ms, "
+          f"{result['cpu']['solo']['browsers_and_driver_ms_per_interaction']} ms)")
+    if "nginx" in result:
+        print(f"nginx: {result['nginx']['browsers_seen']} browsers, per replica {result['nginx']['browsers_per_replica']},"
+              f" split across replicas {result['nginx']['browsers_split_across_replicas']}")
+    print(f"errors: {result['errors'] or 'none'}")
+    for error in result["error_details"][:10]:
+        print(f"  {error['kind']}: {error['detail']}")
+    for name, ok in targets(result).items():
+        print(f"target {name}: {'ok' if ok else 'MISSED'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sessions", type=int, default=30, help="students at once (default 30)")
+    parser.add_argument("--minutes", type=float, default=5, help="how long the class works (default 5)")
+    parser.add_argument("--think", type=float, default=10.0,
+                        help="seconds a student reads and looks between two actions, on average (default 10)")
+    parser.add_argument("--ramp", type=float, default=None, help="seconds over which students arrive (default 30)")
+    parser.add_argument("--solo-passes", type=int, default=3, help="lesson passes of the one-session baseline")
+    parser.add_argument("--session-ttl", type=float, default=120,
+                        help="server.disconnectedSessionTTL for the run (Streamlit's default: 120)")
+    parser.add_argument("--browsers", type=int, default=1, help="Chromium processes sharing the sessions")
+    parser.add_argument("--waves", type=int, default=1,
+                        help="classes one after the other (memory after each; default 1)")
+    parser.add_argument("--through-nginx", action="store_true", help="two replicas behind nginx, sticky sessions")
+    parser.add_argument("--replicas", type=int, default=2)
+    parser.add_argument("--port", type=int, default=None, help="loopback port of the app (or of nginx)")
+    parser.add_argument("--json", type=Path, default=RESULTS)
+    options = parser.parse_args(argv)
+    if chromium_path() is None:
+        parser.error("Chromium is not installed (Debian: apt-get install chromium)")
+    result = run(options.sessions, options.minutes, options.think, options.ramp, options.solo_passes,
+                 options.session_ttl, options.through_nginx, options.replicas, options.browsers, options.port,
+                 options.waves)
+    print_report(result)
+    result["targets"] = targets(result)
+    options.json.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    print(f"written: {options.json}")
+    print(headline(result))
+    return 0 if all(result["targets"].values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

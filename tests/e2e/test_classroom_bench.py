@@ -1,0 +1,48 @@
+"""The classroom bench works end to end, briefly: two students, a few seconds, direct and through nginx.
+
+Only that it runs and reports: no timing is asserted here (figures come from
+``python -m bench.classroom`` on a quiet machine; see README, Performance).
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bench.replicas import nginx_path
+from tests.e2e.harness import ROOT, chromium_path
+
+QUICK = ["--sessions", "2", "--minutes", "0.15", "--think", "0.3", "--ramp", "1", "--solo-passes", "1",
+         "--session-ttl", "2"]
+
+
+def require(tool: str, found) -> None:
+    if found is None:
+        message = f"{tool} is not installed"
+        if os.environ.get("CI"):
+            pytest.fail(message + ": CI must run this test")
+        pytest.skip(message)
+
+
+@pytest.mark.parametrize("through_nginx", [False, True], ids=["direct", "through-nginx"])
+def test_a_short_class_runs_without_errors(tmp_path, through_nginx):
+    require("Chromium", chromium_path())
+    if through_nginx:
+        require("nginx", nginx_path())
+    results = tmp_path / "classroom.json"
+    command = [sys.executable, "-m", "bench.classroom", *QUICK, "--json", str(results)]
+    done = subprocess.run(command + (["--through-nginx"] if through_nginx else []), cwd=ROOT,
+                          capture_output=True, text=True, timeout=240)
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    assert last.startswith("classroom: 2 sessions, p95 "), done.stdout[-2000:] + done.stderr[-2000:]
+    result = json.loads(results.read_text())
+    assert result["errors"] == {}, result["error_details"]
+    assert result["passes"]["solo"] == 1
+    assert result["server_class"]["n"] > 0
+    assert 0 < result["memory"]["start_mb"] <= result["memory"]["peak_mb"]
+    assert all(row["solo"]["n"] == 1 for row in result["interactions"].values())
+    if through_nginx:
+        assert result["nginx"]["browsers_split_across_replicas"] == 0
+        assert result["nginx"]["browsers_seen"] >= 2
