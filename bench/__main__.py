@@ -5,7 +5,7 @@ import sys
 
 from bench.common import report
 
-SUITES = ["ops", "figures", "pages", "models"]
+SUITES = ["ops", "figures", "images", "models", "pages"]
 
 
 def main(names: list[str]) -> int:

@@ -8,6 +8,7 @@ import plotly.io
 from bench.common import Measurement, median_ms
 from cnnviz import animation, steps
 from cnnviz.grids import teaching_grid
+from cnnviz.i18n import t
 from cnnviz.kernels import named_kernel
 
 LABELS = {"input": "Input", "kernel": "Kernel", "output": "Output", "play": "Play", "pause": "Pause",
@@ -32,4 +33,22 @@ def run() -> list[Measurement]:
     big = steps.conv_trace(teaching_grid("random", 16, 16), np.ones((3, 3)), padding="full")
     results.append(Measurement("figures", "conv animation 16x16, full padding (largest): payload",
                                _kib(animation.conv_animation(big, LABELS)), "KiB"))
+    return results + _pooling(x)
+
+
+def _pooling(x: np.ndarray) -> list[Measurement]:
+    """The pooling lesson's animation for a 12x12 input (its largest side), in Korean (the longer captions):
+    the usual 2x2/stride 2, a 3x3/stride 1 with padding 1 (as many cells as the input), and the most
+    frames the page allows (4x4, stride 1, padding 2: 13x13 cells)."""
+    results = []
+    for window, stride, padding in ((2, 2, 0), (3, 1, 1), (4, 1, 2)):
+        for mode in ("max", "avg"):
+            labels = LABELS | {"formula": t(f"pooling.formula_{mode}", "ko")}
+            figure = animation.pool_animation(steps.pool_trace(x, window, stride, padding, mode), labels)
+            results.append(Measurement("figures", f"pool animation 12x12, {mode} {window}x{window}/{stride} pad "
+                                       f"{padding}: payload", _kib(figure), "KiB", 200,
+                                       f"{len(figure['frames'])} frames"))
+    build = median_ms(lambda: animation.pool_animation(steps.pool_trace(x, 2, 2, 0, "max"),
+                                                       LABELS | {"formula": t("pooling.formula_max", "en")}))
+    results.append(Measurement("figures", "pool animation 12x12, 2x2/2: build", build, "ms"))
     return results

@@ -37,46 +37,45 @@ def _grid(z, text, colorscale, axis: int, font_size: int) -> dict:
 
 
 def _rect(axis: int, r0: float, r1: float, c0: float, c1: float, line: str, width: float = 3,
-          fill: str = "rgba(0,0,0,0)") -> dict:
+          fill: str | None = None) -> dict:
+    """A frame around cells r0..r1, c0..c1; unfilled unless ``fill`` (Plotly's default is transparent)."""
     suffix = "" if axis == 1 else str(axis)
-    return {"type": "rect", "xref": f"x{suffix}", "yref": f"y{suffix}", "x0": c0 - 0.5, "x1": c1 + 0.5,
-            "y0": r0 - 0.5, "y1": r1 + 0.5, "line": {"color": line, "width": width}, "fillcolor": fill}
+    rect = {"type": "rect", "xref": f"x{suffix}", "yref": f"y{suffix}", "x0": float(c0) - 0.5,
+            "x1": float(c1) + 0.5, "y0": float(r0) - 0.5, "y1": float(r1) + 0.5, "line": {"color": line, "width": width}}
+    return rect | {"fillcolor": fill} if fill else rect
 
 
-def _window_shapes(rows: np.ndarray, cols: np.ndarray) -> list[dict]:
+def _window_shapes(rows: np.ndarray, cols: np.ndarray, axis: int = 1) -> list[dict]:
     """One block for a dense window; for a dilated one, each tap plus a thin outline of its span."""
     if len(rows) == rows[-1] - rows[0] + 1 and len(cols) == cols[-1] - cols[0] + 1:
-        return [_rect(1, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], fill=WINDOW_FILL)]
-    shapes = [_rect(1, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], width=1)]
-    shapes += [_rect(1, r, r, c, c, PALETTE["window"], width=2, fill=WINDOW_FILL) for r in rows for c in cols]
+        return [_rect(axis, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], fill=WINDOW_FILL)]
+    shapes = [_rect(axis, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], width=1, fill="rgba(0,0,0,0)")]
+    shapes += [_rect(axis, r, r, c, c, PALETTE["window"], width=2, fill=WINDOW_FILL) for r in rows for c in cols]
     return shapes
 
 
-def sliding_window_animation(padded: np.ndarray, is_padding: np.ndarray, windows: list, output: np.ndarray,
-                             captions: list[str], labels: dict[str, str], kernel: np.ndarray | None = None,
-                             winners: list | None = None) -> dict:
+def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndarray, captions: list[str],
+                             labels: dict[str, str], kernels: list[tuple] = (), winners: list | None = None) -> dict:
     """The animated figure.
 
-    ``padded``/``is_padding``: the input grid with its padding; ``windows``: (rows, cols)
-    of the taps read at each step, row-major over ``output``; ``captions``: the formula
-    shown at each step; ``labels``: input, kernel, output, play, pause, slow, fast, step.
-    ``winners``: for max pooling, the (row, col) of each window's maximum.
+    ``inputs``: (grid, is_padding, title) per input channel, padding included; ``kernels``:
+    (weights, title) per channel; ``windows``: (rows, cols) of the taps read at each step,
+    row-major over ``output``; ``captions``: the formula shown at each step; ``labels``:
+    output, play, pause, slow, fast, step. ``winners``: for max pooling, the (row, col)
+    of each window's maximum.
     """
-    panels = [(padded.shape, labels["input"])]
-    if kernel is not None:
-        panels.append((kernel.shape, labels["kernel"]))
+    panels = [(grid.shape, title) for grid, _, title in inputs] + [(k.shape, title) for k, title in kernels]
     panels.append((output.shape, labels["output"]))
     output_axis = len(panels)
     rows_max = max(shape[0] for shape, _ in panels)
     total_cols = sum(shape[1] for shape, _ in panels) + 1.5 * (len(panels) - 1)
-    font_size = 14 if max(padded.shape) <= 9 else (12 if max(padded.shape) <= 14 else 10)
+    font_size = 14 if max(inputs[0][0].shape) <= 9 else (12 if max(inputs[0][0].shape) <= 14 else 10)
 
-    traces = [_grid(is_padding.astype(float).tolist(), _texts(padded),
-                    [[0, PALETTE["input"]], [0.5, PALETTE["input"]], [0.5, PALETTE["padding"]],
-                     [1, PALETTE["padding"]]], 1, font_size)]
-    if kernel is not None:
-        traces.append(_grid(np.zeros(kernel.shape).tolist(), _texts(kernel), _flat_colour(PALETTE["kernel"]),
-                            2, font_size))
+    padding_scale = [[0, PALETTE["input"]], [0.5, PALETTE["input"]], [0.5, PALETTE["padding"]], [1, PALETTE["padding"]]]
+    traces = [_grid(mask.astype(float).tolist(), _texts(grid), padding_scale, axis, font_size)
+              for axis, (grid, mask, _) in enumerate(inputs, start=1)]
+    traces += [_grid(np.zeros(k.shape).tolist(), _texts(k), _flat_colour(PALETTE["kernel"]), axis, font_size)
+               for axis, (k, _) in enumerate(kernels, start=len(inputs) + 1)]
     traces.append(_grid(np.zeros(output.shape).tolist(), _texts(np.full(output.shape, np.nan)),
                         _flat_colour(PALETTE["output"]), output_axis, font_size))
 
@@ -94,6 +93,7 @@ def sliding_window_animation(padded: np.ndarray, is_padding: np.ndarray, windows
                                     "anchor": f"x{suffix}"}
         start = end + 1.5 / total_cols
     cell = 46 if max(rows_max, total_cols / 3) <= 8 else (38 if rows_max <= 12 else 30)
+    cell = max(min(cell, int(1100 / total_cols)), 24)          # many panels: smaller cells, still on screen
     layout["height"] = rows_max * cell + 80
     layout["width"] = max(int(total_cols * cell) + 20, 560)
 
@@ -103,20 +103,24 @@ def sliding_window_animation(padded: np.ndarray, is_padding: np.ndarray, windows
     for k, (rows, cols) in enumerate(windows):
         i, j = divmod(k, out_w)
         out_text[i, j] = format_number(float(output[i, j]))
-        shapes = _window_shapes(np.asarray(rows), np.asarray(cols))
+        shapes = [shape for axis in range(1, len(inputs) + 1)
+                  for shape in _window_shapes(np.asarray(rows), np.asarray(cols), axis)]
         shapes.append(_rect(output_axis, i, i, j, j, PALETTE["window"], width=4))
         if winners and winners[k] is not None:
             r, c = winners[k]
             shapes.append(_rect(1, r, r, c, c, WINNER, width=4))
-        frames.append({"name": str(k), "traces": [len(traces) - 1], "data": [{"type": "heatmap", "text": out_text.tolist()}],
-                       "layout": {"shapes": shapes,
-                                  "annotations": [{"text": captions[k], "x": 0, "y": 1.0, "xref": "paper",
-                                                   "yref": "paper", "xanchor": "left", "yanchor": "bottom",
-                                                   "yshift": 42, "showarrow": False, "font": {"size": 16}}]}})
+        # Only the rows filled so far: cells past the last text have none, and a frame sends half the numbers.
+        filled = out_text[:i].tolist() + [out_text[i, : j + 1].tolist()]
+        frames.append({"name": str(k), "traces": [len(traces) - 1], "data": [{"type": "heatmap", "text": filled}],
+                       "layout": {"shapes": shapes, "annotations": [{"text": captions[k]}]}})
     first = frames[0]
     traces[-1]["text"] = first["data"][0]["text"]
     layout["shapes"] = first["layout"]["shapes"]
     layout["annotations"] = first["layout"]["annotations"]
+    # The caption's place and style, once for every frame (a frame sends only its text).
+    layout["template"] = {"layout": {"annotationdefaults": {
+        "x": 0, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "bottom", "yshift": 42,
+        "showarrow": False, "font": {"size": 16}}}}
 
     def play(duration: int) -> dict:
         return {"method": "animate", "args": [None, {"frame": {"duration": duration, "redraw": True},
@@ -155,19 +159,44 @@ def conv_animation(trace: ConvTrace, labels: dict[str, str], is_padding: np.ndar
                                          total=format_number(float(s.products.sum())),
                                          bias=format_number(s.bias), value=format_number(s.value))
                 for s in trace.steps]
-    return sliding_window_animation(trace.padded, is_padding, [(s.rows, s.cols) for s in trace.steps],
-                                    trace.output, captions, labels, kernel=trace.kernel)
+    return sliding_window_animation([(trace.padded, is_padding, labels["input"])],
+                                    [(s.rows, s.cols) for s in trace.steps], trace.output, captions, labels,
+                                    kernels=[(trace.kernel, labels["kernel"])])
 
 
 def pool_animation(trace: PoolTrace, labels: dict[str, str]) -> dict:
     """A pooling trace as an animation; max pooling marks each window's winner.
-    ``labels["formula"]``: a template with {i}, {j} and {value}."""
+    ``labels["formula"]``: a template with {i}, {j}, {value}, {window} (the window's values,
+    comma-separated, padding of max pooling as −∞), and for averages {total} and {count}."""
     ph, pw = trace.padding
     is_padding = np.ones(trace.padded.shape, bool)
     is_padding[ph: trace.padded.shape[0] - ph, pw: trace.padded.shape[1] - pw] = False
-    captions = [labels["formula"].format(i=s.out_index[0], j=s.out_index[1], value=format_number(s.value))
+    captions = [labels["formula"].format(i=s.out_index[0], j=s.out_index[1], value=format_number(s.value),
+                                         total=format_number(float(s.patch.sum())), count=s.patch.size,
+                                         window=", ".join(format_number(float(v)) for v in s.patch.flat))
                 for s in trace.steps]
     winners = [s.winner for s in trace.steps]
-    return sliding_window_animation(trace.padded, is_padding, [(s.rows, s.cols) for s in trace.steps],
-                                    trace.output, captions, labels,
+    return sliding_window_animation([(trace.padded, is_padding, labels["input"])],
+                                    [(s.rows, s.cols) for s in trace.steps], trace.output, captions, labels,
                                     winners=winners if any(w is not None for w in winners) else None)
+
+
+def channels_animation(trace: ConvTrace, labels: dict[str, str]) -> dict:
+    """One filter over a multi-channel input: every channel's grid and kernel, one shared window.
+    ``labels``: "channel" (a template with {name}), "channel_names" (comma-separated), "formula"
+    (with {i}, {j}, {sums}, {bias}, {value}) and the usual play, pause, slow, fast, step, output."""
+    if trace.padded.ndim != 3:
+        raise ValueError("channels_animation draws a multi-channel trace")
+    (top, bottom), (left, right) = trace.pads
+    height, width = trace.padded.shape[1:]
+    is_padding = np.ones((height, width), bool)
+    is_padding[top: height - bottom, left: width - right] = False
+    names = [name.strip() for name in labels["channel_names"].split(",")]
+    inputs = [(grid, is_padding, labels["channel"].format(name=name)) for grid, name in zip(trace.padded, names)]
+    kernels = [(k, labels["kernel"].format(name=name)) for k, name in zip(trace.kernel, names)]
+    captions = [labels["formula"].format(i=s.out_index[0], j=s.out_index[1], bias=format_number(s.bias),
+                                         value=format_number(s.value),
+                                         sums=" + ".join(format_number(float(v)) for v in s.channel_sums))
+                for s in trace.steps]
+    return sliding_window_animation(inputs, [(s.rows, s.cols) for s in trace.steps], trace.output, captions,
+                                    labels, kernels=kernels)

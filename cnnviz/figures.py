@@ -10,9 +10,12 @@ passed in by the caller, already translated.
 
 from __future__ import annotations
 
+import io
 import math
+from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 
 PALETTE = {
     "input": "#dbe7f6",
@@ -136,28 +139,77 @@ def format_number(value: float) -> str:
     return "0" if text in ("-0", "0") else text
 
 
-def value_grid(values, title: str = "", colour: str | None = None, cell: int = 44) -> dict:
-    """A small grid with its numbers printed in the cells (kernels, patches, products).
+@dataclass(frozen=True)
+class Panel:
+    """One small grid of a ``value_grids`` figure."""
+    values: np.ndarray
+    title: str = ""
+    colour: str | None = None            # one colour for every cell; None: the diverging scale
+    outline: np.ndarray | None = None    # boolean mask of cells to frame in the window colour
+    outline_fill: str | None = None      # with ``colour``: the framed cells' own colour
 
-    ``colour`` paints every cell one colour of the figure language; without it the
-    cells use the diverging scale, centred at zero, so signs stand out.
-    """
-    values = np.asarray(values, dtype=float)
-    limit = float(np.nanmax(np.abs(values))) if values.size and np.isfinite(values).any() else 1.0
+
+def _panel_heatmap(panel: Panel, axis: str) -> dict:
+    values = np.asarray(panel.values, dtype=float)
     heatmap = {"type": "heatmap", "z": values.tolist(), "texttemplate": "%{text}", "xgap": 2, "ygap": 2,
                "text": [[format_number(float(v)) for v in row] for row in values], "hoverinfo": "skip",
-               "showscale": False, "textfont": {"size": 14, "color": PALETTE["text"]}}
-    if colour is None:
-        heatmap |= {"colorscale": DIVERGING, "zmin": -(limit or 1.0), "zmax": limit or 1.0}
-    else:
-        heatmap |= {"colorscale": [[0, colour], [1, colour]], "zmin": 0, "zmax": 1,
-                    "z": np.zeros(values.shape).tolist()}
-    rows, cols = values.shape
-    return {"data": [heatmap], "layout": base_layout(
-        title={"text": title, "x": 0.5, "font": {"size": 15}}, height=rows * cell + 50,
-        width=max(cols * cell + 20, 120), margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        xaxis={"visible": False, "fixedrange": True},
-        yaxis={"visible": False, "autorange": "reversed", "fixedrange": True, "scaleanchor": "x"})}
+               "showscale": False, "textfont": {"size": 14, "color": PALETTE["text"]},
+               "xaxis": f"x{axis}", "yaxis": f"y{axis}"}
+    if panel.colour is None:
+        finite = np.abs(values[np.isfinite(values)])
+        limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+        # No text colour: Plotly picks black or white against each cell, so numbers stay readable on dark blue/red.
+        return heatmap | {"colorscale": DIVERGING, "zmin": -limit, "zmax": limit, "textfont": {"size": 14}}
+    marked = panel.outline if panel.outline is not None and panel.outline_fill else np.zeros(values.shape, bool)
+    second = panel.outline_fill or panel.colour
+    return heatmap | {"colorscale": [[0, panel.colour], [0.5, panel.colour], [0.5, second], [1, second]],
+                      "zmin": 0, "zmax": 1, "z": np.asarray(marked, dtype=float).tolist()}
+
+
+def _title_span(title: str, cell: int) -> float:
+    """How many cells wide a panel title is, at the 14 px title font (Hangul is about twice as wide)."""
+    widest = max((sum(14 if "\uac00" <= ch <= "\ud7a3" else 7.5 for ch in line)
+                  for line in title.split("<br>")), default=0)
+    return widest / cell + 0.2
+
+
+def value_grids(panels: list[Panel], cell: int = 44) -> dict:
+    """Small grids side by side in one figure, numbers printed in the cells (kernels, windows,
+    products, pooled maps). One figure instead of one per grid keeps a page's rerun cheap. A panel
+    whose title is wider than its grid gets the room for it, its cells staying square."""
+    rows = max(np.shape(p.values)[0] for p in panels)
+    spans = [max(np.shape(p.values)[1], _title_span(p.title, cell)) for p in panels]
+    total = sum(spans) + 1.2 * (len(panels) - 1)
+    lines = max(p.title.count("<br>") for p in panels) + 1
+    traces, shapes, layout, start = [], [], {}, 0.0
+    for index, (panel, span) in enumerate(zip(panels, spans), start=1):
+        axis = "" if index == 1 else str(index)
+        cols = np.shape(panel.values)[1]
+        end = min(start + span / total, 1.0)      # float sums may pass 1 by a hair
+        extra = (span - cols) / 2
+        traces.append(_panel_heatmap(panel, axis))
+        marked = [] if panel.outline is None else np.argwhere(panel.outline)
+        shapes += [{"type": "rect", "xref": f"x{axis}", "yref": f"y{axis}", "x0": c - 0.5, "x1": c + 0.5,
+                    "y0": r - 0.5, "y1": r + 0.5, "line": {"color": PALETTE["window"], "width": 3}}
+                   for r, c in marked]
+        layout[f"xaxis{axis}"] = {"domain": [start, end], "range": [-0.5 - extra, cols - 0.5 + extra],
+                                  "fixedrange": True, "showgrid": False, "zeroline": False,
+                                  "showticklabels": False, "ticks": "", "side": "top",
+                                  "title": {"text": panel.title, "font": {"size": 14}, "standoff": 2}}
+        layout[f"yaxis{axis}"] = {"range": [rows - 0.5, -0.5], "visible": False, "fixedrange": True,
+                                  "anchor": f"x{axis}"}
+        start = end + 1.2 / total
+    width = int(total * cell) + 20
+    top = 40 + 18 * (lines - 1)
+    return {"data": traces, "layout": base_layout(shapes=shapes, height=rows * cell + top + 10,
+                                                   width=max(width, 120),
+                                                   margin={"l": 10, "r": 10, "t": top, "b": 10}, **layout)}
+
+
+def value_grid(values, title: str = "", colour: str | None = None, cell: int = 44,
+               outline: np.ndarray | None = None) -> dict:
+    """One small grid with its numbers (see ``value_grids``)."""
+    return value_grids([Panel(np.asarray(values), title, colour, outline)], cell)
 
 
 def receptive_field_figure(fields: list[int], labels: list[str]) -> dict:
@@ -184,3 +236,115 @@ def receptive_field_figure(fields: list[int], labels: list[str]) -> dict:
         xaxis={"visible": False, "range": [-0.2, side + 0.2], "fixedrange": True},
         yaxis={"visible": False, "range": [side + 0.2, -0.2], "scaleanchor": "x", "fixedrange": True},
         margin={"l": 10, "r": 10, "t": 10, "b": 10})}
+
+
+def diverging_image(values: np.ndarray, limit: float | None = None) -> np.ndarray:
+    """A 2-D array as a uint8 RGB picture on the diverging scale: blue below zero, white at zero,
+    red above; ``limit`` (default: the largest |value|) maps to the strongest colour."""
+    values = np.asarray(values, dtype=float)
+    limit = float(np.abs(values).max()) if limit is None else float(limit)
+    position = np.clip(values / (limit or 1.0), -1, 1) / 2 + 0.5
+    stops = [stop for stop, _ in DIVERGING]
+    channels = [[int(colour[i: i + 2], 16) for _, colour in DIVERGING] for i in (1, 3, 5)]
+    return np.stack([np.interp(position, stops, c) for c in channels], axis=-1).round().astype(np.uint8)
+
+
+def colour_bar(limit: float, title: str) -> dict:
+    """The diverging scale as a strip from -``limit`` to +``limit``: what the colours of a
+    ``diverging_image`` with the same limit stand for (the ends also for anything beyond)."""
+    limit = float(limit) or 1.0
+    steps = np.linspace(-limit, limit, 101)
+    ticks = [-limit, -limit / 2, 0.0, limit / 2, limit]
+    labels = [f"≤ {format_number(-limit)}", format_number(-limit / 2), "0", format_number(limit / 2),
+              f"≥ {format_number(limit)}"]
+    return {"data": [{"type": "heatmap", "z": [steps.round(4).tolist()], "x": steps.round(4).tolist(),
+                      "colorscale": DIVERGING, "zmin": -limit, "zmax": limit, "showscale": False,
+                      "hoverinfo": "skip"}],
+            "layout": base_layout(height=92, margin={"l": 24, "r": 24, "t": 28, "b": 30},
+                                  title={"text": title, "x": 0.5, "font": {"size": 13}},
+                                  xaxis={"tickvals": ticks, "ticktext": labels, "fixedrange": True,
+                                         "tickfont": {"size": 12}, "showgrid": False, "zeroline": False},
+                                  yaxis={"visible": False, "fixedrange": True})}
+
+
+def frame_region(image: np.ndarray, row: int, col: int, size: int, colour: str = "#111827",
+                 thickness: int = 2) -> np.ndarray:
+    """A copy of an RGB picture with a square frame drawn just outside ``size`` x ``size`` pixels at (row, col)."""
+    framed = np.array(image, copy=True)
+    rgb = [int(colour[i: i + 2], 16) for i in (1, 3, 5)]
+    top, left = max(row - thickness, 0), max(col - thickness, 0)
+    bottom, right = min(row + size + thickness, framed.shape[0]), min(col + size + thickness, framed.shape[1])
+    framed[top:bottom, left: left + thickness] = rgb
+    framed[top:bottom, right - thickness: right] = rgb
+    framed[top: top + thickness, left:right] = rgb
+    framed[bottom - thickness: bottom, left:right] = rgb
+    return framed
+
+
+def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
+    """Nearest-neighbour upscaling, so a pooled map is shown with its blocks, not blurred by the browser."""
+    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
+SERIES_COLOURS = ["#1d4ed8", "#c2410c", "#15803d", "#7c3aed", "#0e7490", "#b91c1c"]
+
+
+def lines_figure(x, series: list[tuple[str, list, bool]], title: str, x_title: str, y_title: str,
+                 log_y: bool = False, colours: list[str] | None = None) -> dict:
+    """Curves over one x axis; each series is (name, y values, dashed). Without ``colours`` (one per
+    series), colours repeat in pairs when dashed and solid alternate, so a function and its derivative
+    share a colour."""
+    traces, colour = [], -1
+    for index, (name, y, dashed) in enumerate(series):
+        colour += 0 if dashed else 1
+        traces.append({"type": "scatter", "mode": "lines", "x": list(x), "y": list(y), "name": name,
+                       "line": {"color": colours[index] if colours else SERIES_COLOURS[colour % len(SERIES_COLOURS)],
+                                "width": 3, "dash": "dash" if dashed else "solid"}})
+    return {"data": traces, "layout": base_layout(
+        **({"title": {"text": title, "x": 0.01}} if title else {}), height=380, hovermode="x unified",
+        xaxis={"title": {"text": x_title}, "gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"},
+        yaxis={"title": {"text": y_title}, "gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af",
+               "type": "log" if log_y else "linear", "exponentformat": "power", "automargin": True},
+        legend={"orientation": "h", "y": -0.3, "x": 0}, margin={"l": 70, "r": 10, "t": 50, "b": 40})}
+
+
+def bars_figure(names: list[str], values, title: str, value_title: str) -> dict:
+    """Horizontal bars, largest first, each labelled with its value as a percentage."""
+    order = sorted(range(len(values)), key=lambda i: -values[i])
+    return {"data": [{"type": "bar", "orientation": "h", "y": [names[i] for i in order],
+                      "x": [float(values[i]) for i in order], "marker": {"color": PALETTE["conv"]},
+                      "text": [f"{values[i]:.1%}" for i in order], "textposition": "auto",
+                      "hoverinfo": "skip"}],
+            "layout": base_layout(**({"title": {"text": title, "x": 0.01}} if title else {}),
+                                  height=130 + 42 * len(names),
+                                  xaxis={"title": {"text": value_title}, "range": [0, 1], "tickformat": ".0%",
+                                         "gridcolor": "#e5e7eb"},
+                                  yaxis={"autorange": "reversed", "automargin": True},
+                                  margin={"l": 10, "r": 20, "t": 50 if title else 10, "b": 60})}
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    """A uint8 grey or RGB array as PNG bytes: encoded once, then cached and sent as they are."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(image).astype(np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+GREYS = [[0.0, "#000000"], [1.0, "#ffffff"]]
+
+
+def scale_bar(low: float, high: float, colorscale: list, ends: tuple[str, str]) -> dict:
+    """A thin colour bar that reads a picture's colours back as numbers: the scale from ``low`` to
+    ``high`` with their values as ticks, and what the two ends mean written above them."""
+    values = np.linspace(low, high, 121)
+    ticks = [low, high] if low >= 0 or high <= 0 else [low, 0.0, high]
+    annotations = [{"x": x, "y": 1.0, "yref": "paper", "yanchor": "bottom", "xanchor": anchor, "text": text,
+                    "showarrow": False, "font": {"size": 13}}
+                   for x, anchor, text in ((low, "left", ends[0]), (high, "right", ends[1]))]
+    return {"data": [{"type": "heatmap", "z": [values.tolist()], "x": values.tolist(), "colorscale": colorscale,
+                      "zmin": low, "zmax": high, "showscale": False, "hoverinfo": "skip"}],
+            "layout": base_layout(height=78, annotations=annotations, margin={"l": 20, "r": 20, "t": 26, "b": 24},
+                                  xaxis={"tickvals": ticks, "ticktext": [format_number(v) for v in ticks],
+                                         "fixedrange": True, "showgrid": False, "zeroline": False,
+                                         "range": [low, high]},
+                                  yaxis={"visible": False, "fixedrange": True})}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from cnnviz.arithmetic import AxisArithmetic
 from cnnviz.figures import format_number
-from cnnviz.steps import ConvStep
+from cnnviz.steps import ConvStep, PoolStep
 
 MAX_TERMS = 25
 
@@ -39,11 +39,13 @@ def output_size_simple(a: AxisArithmetic, size: str, kernel: str) -> str | None:
             + ("" if a.divides else rf" \;\rightarrow\; \lfloor\cdot\rfloor \;=\; \mathbf{{{a.out}}}"))
 
 
-def step_formula(step: ConvStep, kernel) -> str:
-    """Each window value times its weight, summed, plus the bias: the output cell."""
+def step_formula(step: ConvStep, kernel, index: tuple[int, int] | None = None) -> str:
+    """Each window value times its weight, summed, plus the bias: the output cell.
+    ``index`` names the cell when the trace covers only part of a bigger map."""
     pairs = zip(step.patch.reshape(-1), kernel.reshape(-1))
     terms = [rf"{_n(p)} \cdot {_n(k)}" for p, k in pairs]
-    head = rf"\mathrm{{out}}[{step.out_index[0]}, {step.out_index[1]}] "
+    row, col = index or step.out_index
+    head = rf"\mathrm{{out}}[{row}, {col}] "
     if len(terms) <= MAX_TERMS:
         body = r" \\ &\quad + ".join(" + ".join(terms[i: i + 9]) for i in range(0, len(terms), 9))
     else:
@@ -51,3 +53,77 @@ def step_formula(step: ConvStep, kernel) -> str:
     total = format_number(float(step.products.sum()))
     return (rf"\begin{{aligned}} {head} &= {body} + {_n(step.bias)} \\ "
             rf"&= {total} + {_n(step.bias)} = \mathbf{{{format_number(step.value)}}} \end{{aligned}}")
+
+
+def pool_step_formula(step: PoolStep, mode: str, cell: bool = False) -> str:
+    """max(window) = value, or (sum of the window) / count = value; with ``cell``, out[i, j] = first."""
+    values = [_n(v) for v in step.patch.reshape(-1)]
+    value = format_number(step.value)
+    head = rf"\mathrm{{out}}[{step.out_index[0]}, {step.out_index[1]}] = " if cell else ""
+    if mode == "max":
+        return rf"{head}\max({', '.join(values)}) = \mathbf{{{value}}}"
+    total = format_number(float(step.patch.sum()))
+    return (rf"{head}\frac{{{' + '.join(values)}}}{{{step.patch.size}}} = \frac{{{total}}}{{{step.patch.size}}}"
+            rf" = \mathbf{{{value}}}")
+
+
+def _thousands(value: int) -> str:
+    return f"{value:,}".replace(",", "{,}")
+
+
+def global_pool_formulas(maps, averages, maxima) -> str:
+    """For each channel c: GAP_c = sum / count = average and GMP_c = max = maximum, one line per channel
+    (``averages`` and ``maxima`` from ``ops.global_avg_pool`` and ``ops.global_max_pool``)."""
+    lines = []
+    for c, (m, average, maximum) in enumerate(zip(maps, averages, maxima), start=1):
+        lines.append(rf"\mathrm{{GAP}}_{c} &= \frac{{{format_number(float(m.sum()))}}}{{{m.size}}} = "
+                     rf"\mathbf{{{format_number(float(average))}}} & \mathrm{{GMP}}_{c} &= \max = "
+                     rf"\mathbf{{{format_number(float(maximum))}}}")
+    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
+
+
+def conv_parameters(kernel: int, channels: int, parameters: int) -> str:
+    """(k·k·C + 1)·C with the numbers in: one k x k kernel per input channel and a bias, per filter."""
+    return (rf"(k \cdot k \cdot C + 1) \cdot C = ({kernel} \cdot {kernel} \cdot {channels} + 1) \cdot {channels}"
+            rf" = \mathbf{{{_thousands(parameters)}}}")
+
+
+def conv_multiplications(kernel: int, channels: int, out_side: int, multiplications: int) -> str:
+    """H_out·W_out·k·k·C·C with the numbers in: one multiplication per tap, channel and filter."""
+    return (rf"H_{{out}} W_{{out}} \cdot k^2 \cdot C \cdot C = {out_side} \cdot {out_side} \cdot {kernel}^2 \cdot"
+            rf" {channels} \cdot {channels} = \mathbf{{{_thousands(multiplications)}}}")
+
+
+def power_of_ten(value: float) -> str:
+    """Three significant digits: 0.0156, or 9.54 \\times 10^{-7} below 0.001 (LaTeX)."""
+    if value == 0 or abs(value) >= 1e-3:
+        return f"{value:.3g}"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def gradient_product(depth: int, sigmoid: float, relu: float) -> str:
+    """(max σ')^n = 0.25^n = 1/4^n ≈ … next to (max ReLU')^n = 1^n = 1, with the student's depth."""
+    spelled = rf"= \frac{{1}}{{{_thousands(4 ** depth)}}} " if 4 ** depth < 10 ** 9 else ""
+    exact = "=" if float(f"{sigmoid:.3g}") == sigmoid else r"\approx"
+    return (rf"\begin{{aligned}} (\max \sigma')^{{{depth}}} &= 0.25^{{{depth}}} = \frac{{1}}{{4^{{{depth}}}}} "
+            rf"{spelled}{exact} \mathbf{{{power_of_ten(sigmoid)}}} \\ "
+            rf"(\max \mathrm{{ReLU}}')^{{{depth}}} &= 1^{{{depth}}} = \mathbf{{{format_number(relu)}}} \end{{aligned}}")
+
+
+SOFTMAX = r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"
+
+
+def activation_formula(name: str, slope: float = 0.01) -> str:
+    """The function and its derivative, in the notation the tutorials use (leaky ReLU with its slope)."""
+    a = format_number(slope)
+    return {
+        "relu": r"\begin{aligned} \mathrm{ReLU}(x) &= \max(0, x) \\ \mathrm{ReLU}'(x) &= "
+                r"\begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases} \end{aligned}",
+        "leaky_relu": rf"\begin{{aligned}} f(x) &= \max({a}x, x) \\ f'(x) &= "
+                      rf"\begin{{cases}} 1 & x > 0 \\ {a} & x \le 0 \end{{cases}} \end{{aligned}}",
+        "sigmoid": r"\begin{aligned} \sigma(x) &= \frac{1}{1 + e^{-x}} \\ \sigma'(x) &= \sigma(x)\,(1 - \sigma(x))"
+                   r" \le 0.25 \end{aligned}",
+        "tanh": r"\begin{aligned} \tanh(x) &= \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} \\ \tanh'(x) &= 1 - \tanh^2(x)"
+                r" \le 1 \end{aligned}",
+    }[name]

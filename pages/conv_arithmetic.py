@@ -2,14 +2,13 @@
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from cnnviz import animation, arithmetic, figures, formulas, ops, steps
 from cnnviz.cases import CASES, transpose_as_convolution
 from cnnviz.grids import teaching_grid
 from cnnviz.i18n import get_language, t
-from ui.common import friendly_errors, show_figure
+from ui.common import CheckedFigure, friendly_errors, show_figure
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -22,18 +21,18 @@ def animation_labels(lang: str) -> dict[str, str]:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def case_figure(index: int, transposed: bool, lang: str) -> go.Figure:
+def case_figure(index: int, transposed: bool, lang: str) -> CheckedFigure:
     """The case's animation: the forward convolution, or its transpose drawn as a convolution."""
     case = CASES[index]
     kernel = np.ones((case.kernel, case.kernel))
     if not transposed:
         x = teaching_grid("random", case.size, case.size, seed=index)
         trace = steps.conv_trace(x, kernel, 0, case.stride, case.padding, case.dilation)
-        return go.Figure(animation.conv_animation(trace, animation_labels(lang)))
+        return CheckedFigure(animation.conv_animation(trace, animation_labels(lang)))
     x = teaching_grid("random", case.output, case.output, seed=index)
     spread = transpose_as_convolution(x, kernel, case.stride, case.padding, case.output_padding)
     trace = steps.conv_trace(spread.grid, spread.kernel)
-    return go.Figure(animation.conv_animation(trace, animation_labels(lang), is_padding=spread.inserted))
+    return CheckedFigure(animation.conv_animation(trace, animation_labels(lang), is_padding=spread.inserted))
 
 
 def cases_tab() -> None:

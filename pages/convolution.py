@@ -1,15 +1,17 @@
 """The sliding window: a kernel over a small grid, animated, with each step's arithmetic and the output size."""
 
+import hashlib
+
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from cnnviz import animation, arithmetic, figures, formulas, ops, steps
-from cnnviz.grids import GRID_PRESETS, MAX_SIDE, MIN_SIDE, teaching_grid
+from cnnviz.grids import GRID_PRESETS, MAX_SIDE, MIN_SIDE, grid_from_picture, teaching_grid
 from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS, named_kernel
-from ui.common import friendly_errors, show_figure
+from ui.common import CheckedFigure, fragment, friendly_errors, show_figure
 from ui.grid_editor import edit_grid
+from ui.image_input import image_input
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -24,19 +26,26 @@ def build(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, padding, 
     labels = {name: t(f"convolution.{name}", lang) for name in ANIMATION_LABELS}
     labels |= {"input": t("convolution.input_label", lang), "kernel": t("convolution.kernel", lang),
                "output": t("convolution.output_label", lang)}
-    return trace, go.Figure(animation.conv_animation(trace, labels))
+    return trace, CheckedFigure(animation.conv_animation(trace, labels))
 
 
 def choose_input() -> np.ndarray:
-    names = {name: t(f"grids.{name}") for name in GRID_PRESETS}
-    preset = st.selectbox(t("convolution.input_preset"), GRID_PRESETS, format_func=names.get, key="grid_preset")
+    names = {name: t(f"grids.{name}") for name in GRID_PRESETS} | {"picture": t("convolution.your_picture")}
+    preset = st.selectbox(t("convolution.input_preset"), list(names), format_func=names.get, key="grid_preset")
     rows = st.slider(t("convolution.rows"), MIN_SIDE, MAX_SIDE, 7, key="rows")
     cols = st.slider(t("convolution.cols"), MIN_SIDE, MAX_SIDE, 7, key="cols")
     seed = st.session_state.setdefault("grid_seed", 0)
     if preset == "random" and st.button(t("convolution.new_numbers"), icon=":material/casino:"):
         seed = st.session_state["grid_seed"] = seed + 1
+    if preset == "picture":
+        with st.expander(t("convolution.picture_source"), expanded=True):
+            rgb, label = image_input("convolution", default_size=256, narrow=True)
+            st.caption(t("convolution.picture_note", name=label, rows=rows, cols=cols))
+        start, seed = grid_from_picture(rgb, rows, cols), hashlib.sha256(rgb.tobytes()).hexdigest()[:12]
+    else:
+        start = teaching_grid(preset, rows, cols, seed)
     with st.expander(t("convolution.edit_input")):
-        return edit_grid(teaching_grid(preset, rows, cols, seed), key=f"grid-{preset}-{rows}-{cols}-{seed}")
+        return edit_grid(start, key=f"grid-{preset}-{rows}-{cols}-{seed}")
 
 
 def choose_kernel() -> tuple[np.ndarray, float, bool]:
@@ -68,21 +77,20 @@ def choose_geometry():
     return padding, stride, dilation
 
 
-@st.fragment
+@fragment
 def step_arithmetic(trace: steps.ConvTrace) -> None:
     """Only this part reruns when the student picks another step."""
     st.subheader(t("convolution.arithmetic_title"))
     count = len(trace.steps)
     number = st.slider(t("convolution.step_pick"), 1, count, 1, key=f"step-{count}") if count > 1 else 1
     step = trace.steps[number - 1]
-    columns = st.columns([1, 1, 1, 0.8])
-    for column, grid, title, colour in zip(
-            columns, (step.patch, trace.kernel, step.products),
-            (t("convolution.window"), t("convolution.kernel"), t("convolution.products")),
-            (figures.PALETTE["input"], figures.PALETTE["kernel"], None)):
-        with column:
-            show_figure(figures.value_grid(grid, title, colour))
-    columns[3].metric(t("convolution.value"), figures.format_number(step.value))
+    left, right = st.columns([4, 1])
+    with left:
+        show_figure(figures.value_grids([
+            figures.Panel(step.patch, t("convolution.window"), figures.PALETTE["input"]),
+            figures.Panel(trace.kernel, t("convolution.kernel"), figures.PALETTE["kernel"]),
+            figures.Panel(step.products, t("convolution.products"))]))
+    right.metric(t("convolution.value"), figures.format_number(step.value))
     st.latex(formulas.step_formula(step, trace.kernel))
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 from cnnviz import model_figures as mf
 from cnnviz.i18n import get_language, t
 from cnnviz.models import available
-from ui.common import friendly_errors, show_figure
+from ui.common import fragment, friendly_errors, show_figure
 from ui.model_input import kernels_figure, load_model, pick_image
 from ui.shell import ensure_app_shell
 from ui.sidebar import device_badge
@@ -100,7 +100,7 @@ with cam_text_col:
     st.caption(t("feature_maps.grad_cam_coarse", layer=cam.layer, size=shape_text(grid[1:])))
 
 
-@st.fragment
+@fragment
 def feature_map_grids(activations) -> None:
     """The maps of every layer, the colour-range choice and one map enlarged; reruns on its own."""
     st.subheader(t("feature_maps.maps_title"))

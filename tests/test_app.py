@@ -48,3 +48,10 @@ def test_every_page_starts_inside_the_app_shell(lesson):
     first = next(node for node in tree.body if not isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr))
                  or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)))
     assert ast.unparse(first) == "ensure_app_shell()"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
+def test_fragments_keep_the_language(lesson):
+    """A bare st.fragment reruns without app.py and would fall back to English (see ui.common.fragment)."""
+    source = Path(APP).parent.joinpath(lesson.path).read_text()
+    assert "st.fragment" not in source

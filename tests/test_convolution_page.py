@@ -93,3 +93,19 @@ def test_stride_that_does_not_divide_is_explained():
     at.slider(key="stride").set_value(2).run()
     assert "never read" in at.info[0].value
     assert np.array(final_grid(animation_spec(at))).shape == (3, 3)
+
+
+def test_a_picture_becomes_the_input_grid():
+    from cnnviz import images
+    from cnnviz.grids import grid_from_picture
+    from tests.image_corpus import good_files
+
+    at = open_app("en", PAGE)
+    at.selectbox(key="grid_preset").set_value("picture").run()
+    x = grid_from_picture(images.sample_image("scene", 256), 7, 7)
+    assert final_grid(animation_spec(at)) == expected_text(ops.conv2d(x, named_kernel("sobel_x")))
+    data = good_files()["rgb.png"][0]
+    at.file_uploader(key="convolution_upload").set_value(("mine.png", data, "image/png")).run()
+    x = grid_from_picture(images.decode_image(data, 2**20, 256), 7, 7)
+    assert final_grid(animation_spec(at)) == expected_text(ops.conv2d(x, named_kernel("sobel_x")))
+    assert not at.exception

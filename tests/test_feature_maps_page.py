@@ -117,4 +117,4 @@ def test_a_broken_upload_is_a_message_not_a_crash(lang):
     at.segmented_control(key="source").set_value("upload").run()
     at.file_uploader(key="upload").set_value(("photo.png", b"\x89PNG\r\n\x1a\n not really", "image/png")).run()
     assert not at.exception
-    assert at.warning[0].value == t("errors.models.bad_image", lang)
+    assert at.warning[0].value == t("errors.images.not_an_image", lang)

@@ -40,3 +40,10 @@ def test_step_formula_lists_every_product_and_the_value():
     big = steps.conv_trace(np.ones((7, 7)), np.ones((7, 7)))
     assert r"\sum" in formulas.step_formula(big.steps[0], big.kernel)
     assert re.search(r"\\mathbf\{49\}", formulas.step_formula(big.steps[0], big.kernel))
+
+
+def test_pool_step_formula():
+    trace = steps.pool_trace(np.array([[1.0, 9.0], [3.0, -4.0]]), 2, mode="max")
+    assert formulas.pool_step_formula(trace.steps[0], "max") == r"\max(1, 9, 3, (-4)) = \mathbf{9}"
+    trace = steps.pool_trace(np.array([[1.0, 9.0], [3.0, -4.0]]), 2, mode="avg")
+    assert formulas.pool_step_formula(trace.steps[0], "avg").endswith(r"\frac{9}{4} = \mathbf{2.25}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from contextlib import contextmanager
 
@@ -46,6 +47,22 @@ def language_selector() -> None:
                  format_func=i18n.LANGUAGES.get, on_change=_language_chosen, args=(widget_key,))
 
 
+def fragment(func):
+    """``st.fragment`` that keeps the session's language.
+
+    A widget inside a fragment reruns only the fragment, not app.py, and the run
+    happens in a fresh thread where the language app.py chose is unset (English):
+    the section would switch language under the student's hand. The choice is
+    restored from the session before the section runs.
+    """
+    @functools.wraps(func)
+    def in_session_language(*args, **kwargs):
+        i18n.set_language(st.session_state.get(LANGUAGE_KEY, i18n.get_language()))
+        return func(*args, **kwargs)
+
+    return st.fragment(in_session_language)
+
+
 @contextmanager
 def friendly_errors():
     """Show impossible input as a message in the user's language; the page keeps running."""
@@ -58,9 +75,25 @@ def friendly_errors():
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
+class CheckedFigure(go.Figure):
+    """A figure validated once, when it is made, that hands over the same checked dict ever after.
+
+    ``st.plotly_chart`` turns a ``go.Figure`` into a dict on every rerun, deep-copying
+    every frame (about 25 ms for a 12x12 animation); this one gives the dict it
+    made at construction. Treat it as read-only, like everything a cache returns.
+    """
+
+    def __init__(self, figure: dict):
+        super().__init__(figure)
+        self._checked = super().to_dict()
+
+    def to_dict(self) -> dict:
+        return self._checked
+
+
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _validated(_figure: dict, fingerprint: str) -> go.Figure:
-    return go.Figure(_figure)
+def _validated(_figure: dict, fingerprint: str) -> CheckedFigure:
+    return CheckedFigure(_figure)
 
 
 def show_figure(figure: dict | go.Figure, key: str | None = None) -> None:
@@ -69,7 +102,7 @@ def show_figure(figure: dict | go.Figure, key: str | None = None) -> None:
     ``st.plotly_chart`` validates a dict by building a ``go.Figure`` on every
     rerun (16 ms for the home page's diagram); the validated figure is kept,
     keyed by the figure's JSON, so an unchanged figure is validated once per
-    process. Pages that cache a big figure themselves pass the ``go.Figure``.
+    process. Pages that cache a big figure themselves pass a ``CheckedFigure``.
     """
     if not isinstance(figure, go.Figure):
         fingerprint = hashlib.sha256(plotly.io.to_json(figure, validate=False).encode()).hexdigest()

@@ -20,5 +20,9 @@ LESSONS = [
     Lesson("home", "nav.section_start", ":material/home:"),
     Lesson("convolution", "nav.section_convolution", ":material/grid_on:"),
     Lesson("conv_arithmetic", "nav.section_convolution", ":material/calculate:"),
+    Lesson("pooling", "nav.section_layers", ":material/grid_view:"),
+    Lesson("activations", "nav.section_layers", ":material/show_chart:"),
+    Lesson("filters", "nav.section_images", ":material/filter_b_and_w:"),
+    Lesson("channels", "nav.section_images", ":material/palette:"),
     Lesson("feature_maps", "nav.section_networks", ":material/psychology:"),
 ]

@@ -6,9 +6,6 @@ drawing canvas or an upload; everything after that is ``cnnviz.models``.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import warnings
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,13 +13,11 @@ import streamlit as st
 import torch
 
 from cnnviz import model_figures, models
-from cnnviz.errors import InvalidInput
 from cnnviz.i18n import t
 from cnnviz.models.samples import samples_for
+from ui.image_input import decode_upload
 
 CANVAS_SIDE = 224
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
-MAX_UPLOAD_MB = 10
 SOURCES = ("sample", "draw", "upload")
 
 
@@ -84,57 +79,11 @@ def _drawing(model_name: str) -> np.ndarray | None:
 
 
 def _upload() -> np.ndarray | None:
-    upload = st.file_uploader(t("feature_maps.upload"), type=UPLOAD_TYPES, key="upload",
-                              max_upload_size=MAX_UPLOAD_MB)
+    """An uploaded photo through the shared safe intake (cnnviz.images). No type= filter: see ui/image_input.py."""
+    upload = st.file_uploader(t("feature_maps.upload"), key="upload")
     st.caption(t("feature_maps.upload_hint"))
     if upload is None:
         return None
-    if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-        raise InvalidInput("errors.models.upload_too_large", size=f"{upload.size / 2**20:.1f}", limit=MAX_UPLOAD_MB)
-    data = upload.getvalue()
-    image = _decoded(hashlib.sha256(data).hexdigest(), data)
+    image, _ = decode_upload(upload.getvalue(), int(st.get_option("server.maxUploadSize")) * 2**20, 256)
     st.image(image, width=CANVAS_SIDE // 2)
     return image
-
-
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False, hash_funcs={bytes: lambda _: None})
-def _decoded(digest: str, data: bytes) -> np.ndarray:
-    """Decoded uploads, keyed on the SHA-256 of their bytes (not on a sample of them)."""
-    return _decode_upload(data)
-
-
-# ---- Stand-in for the shared safe image intake (cnnviz.images); replace this one function with it. ----
-MAX_PIXELS = 25_000_000
-MAX_SIDE = 1024   # big photos are shrunk on decode: a 28x28 model needs no more
-
-
-def _decode_upload(data: bytes) -> np.ndarray:
-    """Bytes of an image file -> uint8 RGB (H, W, 3), or InvalidInput for anything unreadable.
-
-    Minimal and defensive: the header is checked before any pixel is decoded,
-    decompression bombs are errors, EXIF rotation is applied, transparency is
-    laid on white paper, and big images are decoded shrunk.
-    """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    raise InvalidInput("errors.models.too_many_pixels", pixels=f"{width * height:,}",
-                                       limit=f"{MAX_PIXELS:,}")
-                image.draft("RGB", (MAX_SIDE, MAX_SIDE))
-                image = ImageOps.exif_transpose(image)
-                image.thumbnail((MAX_SIDE, MAX_SIDE))
-                if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
-                    image = image.convert("RGBA")
-                    paper = Image.new("RGBA", image.size, "white")
-                    image = Image.alpha_composite(paper, image)
-                return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
-    except InvalidInput:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning,
-            OSError, ValueError, SyntaxError, EOFError):
-        raise InvalidInput("errors.models.bad_image") from None

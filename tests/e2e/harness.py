@@ -8,6 +8,7 @@ records every request and the tests fail on any host but the app's.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -107,3 +108,21 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+CURRENT_STEP = ".slider-group > .slider-label"     # Plotly's "Step n" above an animation's scrubber
+
+
+def current_step(page) -> int:
+    text = page.locator(CURRENT_STEP).first.text_content()
+    return int(re.search(r"(\d+)\s*$", text).group(1))
+
+
+def play_and_check(page, play_label: str) -> None:
+    """Click the first animation's Play button and wait until it has moved on by itself, in the browser."""
+    assert current_step(page) == 1
+    page.locator(".updatemenu-button").filter(has_text=play_label).first.click()
+    page.wait_for_function("s => /([3-9]|\\d\\d)\\s*$/.test(document.querySelector(s).textContent)",
+                           arg=CURRENT_STEP, timeout=15_000)
+    assert current_step(page) >= 3
+    assert exceptions_shown(page) == []

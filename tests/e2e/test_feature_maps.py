@@ -70,5 +70,5 @@ def test_an_uploaded_picture_is_classified(page, app_url, tmp_path):
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + io.BytesIO(b"not an image").read())
     page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(broken))
-    page.get_by_text(t("errors.models.bad_image", "ko")).wait_for()
+    page.get_by_text(t("errors.images.not_an_image", "ko")).wait_for()
     assert exceptions_shown(page) == []

@@ -1,0 +1,132 @@
+"""Activation functions: what they do to a feature map, their derivatives, vanishing gradients, softmax."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from cnnviz import figures, formulas, layer_figures
+from cnnviz.activations import (activations, edge_patch, gradient_through_layers, sobel_response,
+                                softmax_steps)
+from cnnviz.grids import scene_image
+from cnnviz.i18n import t
+from ui.common import fragment, friendly_errors, show_figure
+from ui.shell import ensure_app_shell
+
+ensure_app_shell()
+
+NAMES = ("relu", "leaky_relu", "sigmoid", "tanh")
+PATCH = 6
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def feature_map() -> tuple[np.ndarray, tuple[int, int]]:
+    """The Sobel x response of the picture, and the corner of the patch whose numbers are shown."""
+    response = sobel_response(scene_image(256))
+    return response, edge_patch(response, PATCH)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def activated_maps(name: str, slope: float) -> dict:
+    """The map before and after as PNGs on the diverging scale (the patch framed), each scale's end value,
+    and the patch's numbers before and after."""
+    before, (row, col) = feature_map()
+    after = activations(slope)[name].function(before)
+    result = {}
+    for key, values in (("before", before), ("after", after)):
+        limit = float(np.abs(values).max()) / 2      # half the peak: thin edges stay visible
+        picture = figures.frame_region(figures.diverging_image(values, limit), row, col, PATCH)
+        result[key] = (figures.png_bytes(picture), limit, values[row: row + PATCH, col: col + PATCH])
+    return result
+
+
+@fragment
+def feature_map_section(labels: dict[str, str]) -> None:
+    st.subheader(t("activations.map_title"))
+    st.markdown(t("activations.map_intro"))
+    left, right = st.columns([1, 2], gap="medium")
+    with left:
+        name = st.radio(t("activations.function"), NAMES, format_func=labels.get, key="act_function")
+        slope = st.slider(t("activations.slope"), 0.01, 0.5, 0.1, 0.01, key="act_slope") \
+            if name == "leaky_relu" else 0.01
+        st.latex(formulas.activation_formula(name, slope))
+        st.info(t(f"activations.{name}_note"), icon=":material/lightbulb:")
+    maps = activated_maps(name, slope)
+    with right:
+        for column, key, caption in zip(st.columns(2), ("before", "after"),
+                                        (t("activations.before"), t("activations.after", name=labels[name]))):
+            picture, limit, _ = maps[key]
+            column.image(picture, caption=caption, width="stretch")
+            with column:
+                show_figure(figures.colour_bar(limit, t("activations.colour_bar")), key=f"colour_bar_{key}")
+        st.caption(t("activations.legend"))
+    st.markdown(f"**{t('activations.patch_title', n=PATCH)}**")
+    show_figure(figures.value_grids([figures.Panel(maps["before"][2], t("activations.before")),
+                                     figures.Panel(maps["after"][2], t("activations.after", name=labels[name]))],
+                                    cell=50))
+
+
+def curves_section(labels: dict[str, str]) -> None:
+    st.subheader(t("activations.curves_title"))
+    st.markdown(t("activations.curves_intro"))
+    chosen = st.multiselect(t("activations.function"), NAMES, default=["relu", "sigmoid"], format_func=labels.get,
+                            key="act_curves")
+    if chosen:
+        words = labels | {"function": t("activations.function_curve"), "derivative": t("activations.derivative_curve"),
+                          "x": t("activations.x_axis"), "y": t("activations.y_axis")}
+        show_figure(layer_figures.activation_curves(chosen, 0.1, words))
+
+
+@fragment
+def depth_section() -> None:
+    st.subheader(t("activations.depth_title"))
+    st.markdown(t("activations.depth_lead"))
+    depth = st.slider(t("activations.depth"), 1, 30, 10, key="act_depth")
+    sigmoid, relu = gradient_through_layers("sigmoid", depth), gradient_through_layers("relu", depth)
+    st.markdown(t("activations.depth_intro", n=depth))
+    st.latex(formulas.gradient_product(depth, sigmoid, relu))
+    words = {"sigmoid": t("activations.sigmoid_product"), "relu": t("activations.relu_product"),
+             "x": t("activations.depth_x"), "y": t("activations.depth_y")}
+    show_figure(layer_figures.gradient_depth_figure(depth, words))
+    st.info(t("activations.depth_meaning", share=formulas.power_of_ten(sigmoid)), icon=":material/trending_down:")
+
+
+@fragment
+def softmax_section() -> None:
+    st.subheader(t("activations.softmax_title"))
+    st.markdown(t("activations.softmax_intro"))
+    classes = [name.strip() for name in t("activations.default_classes").split(",")]
+    class_column, logit_column = t("activations.class_name"), t("activations.logit")
+    left, right = st.columns([2, 3], gap="medium")
+    with left:
+        table = st.data_editor(pd.DataFrame({class_column: classes, logit_column: [2.0, 1.0, 0.1, -1.0]}),
+                               key=f"logits-{len(classes)}-{classes[0]}", num_rows="dynamic", hide_index=True,
+                               width="stretch")
+        temperature = st.slider(t("activations.temperature"), 0.1, 5.0, 1.0, 0.1, key="act_temperature")
+        st.latex(formulas.SOFTMAX)
+    names = [str(name).strip() or f"#{i + 1}" if pd.notna(name) else f"#{i + 1}"
+             for i, name in enumerate(table[class_column])]
+    logits = pd.to_numeric(table[logit_column], errors="coerce").fillna(0.0).to_numpy()
+    with right, friendly_errors():
+        result = softmax_steps(logits, temperature)
+        show_figure(figures.bars_figure(names, result.probabilities, "", t("activations.probability")))
+        best = int(np.argmax(result.probabilities))
+        st.markdown(t("activations.sum", total=figures.format_number(float(result.probabilities.sum())),
+                      best=names[best], share=float(result.probabilities[best])))
+        columns = {class_column: names, t("activations.z_column"): result.logits,
+                   t("activations.scaled_column"): result.scaled, t("activations.exp_column"): result.exponentials,
+                   t("activations.probability"): result.probabilities}
+        number = st.column_config.NumberColumn(format="%.3f")
+        st.dataframe(pd.DataFrame(columns), hide_index=True, width="stretch",
+                     column_config={name: number for name in list(columns)[1:4]}
+                     | {t("activations.probability"): st.column_config.NumberColumn(format="percent")})
+        st.caption(t("activations.table_note", total=figures.format_number(result.total)))
+    st.info(t("activations.softmax_why"), icon=":material/school:")
+
+
+st.title(t("activations.title"))
+st.markdown(t("activations.intro"))
+function_labels = {name: t(f"activations.{name}") for name in NAMES}
+feature_map_section(function_labels)
+curves_section(function_labels)
+depth_section()
+softmax_section()

@@ -1,0 +1,155 @@
+"""What a filter sees: Sobel edges and other classic kernels on a sample or your own photo."""
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+from cnnviz import figures, filtering, formulas, images
+from cnnviz.i18n import t
+from cnnviz.kernels import FILTER_PRESETS, gaussian_kernel, named_kernel, normalise
+from ui.common import fragment, friendly_errors, show_figure
+from ui.grid_editor import edit_grid
+from ui.image_input import image_input
+from ui.shell import ensure_app_shell
+
+ensure_app_shell()
+
+GRADIENT_VIEWS = ("sobel_magnitude", "sobel_direction")
+ZOOM_RADIUS = 3
+
+
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+def filtered(digest: str, _gray: np.ndarray, kernel: np.ndarray | None, view: str, how: str, border: str):
+    """(picture bytes, raw values) of one filter on one image; keyed by the image's hash and the settings."""
+    if view in GRADIENT_VIEWS:
+        g = filtering.gradient(_gray, border=border)
+        if view == "sobel_direction":
+            return figures.png_bytes(filtering.direction_image(g)), g.magnitude
+        values = g.magnitude
+    else:
+        values = filtering.response(_gray, kernel, border)
+    return figures.png_bytes(filtering.display(values, how)), values
+
+
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+def grey(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, bytes]:
+    """Whole grey levels 0..255 (the numbers the zoom shows) and their PNG, once per picture."""
+    gray = np.round(images.to_gray(_rgb))
+    gray.flags.writeable = False
+    return gray, figures.png_bytes(gray)
+
+
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+def locator(digest: str, _gray: np.ndarray, row: int, col: int, half: int) -> bytes:
+    return figures.png_bytes(filtering.mark_region(_gray, row, col, half))
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def wheel() -> bytes:
+    return figures.png_bytes(filtering.direction_wheel())
+
+
+def choose_filter() -> tuple[str, str, np.ndarray | None]:
+    """(view, its name, its kernel; None for the two Sobel views that combine x and y)."""
+    names = {name: t(f"kernels.{name}") for name in FILTER_PRESETS}
+    names |= {view: t(f"filters.{view}") for view in GRADIENT_VIEWS}
+    names |= {"gaussian": t("filters.gaussian"), "custom": t("filters.custom")}
+    view = st.selectbox(t("filters.filter"), list(names), format_func=names.get, key="filter_view")
+    if view in GRADIENT_VIEWS:
+        return view, names[view], None
+    if view == "gaussian":
+        return view, names[view], gaussian_kernel(st.slider(t("filters.sigma"), 0.5, 2.5, 1.0, 0.25, key="filter_sigma"))
+    if view == "custom":
+        size = st.slider(t("filters.custom_size"), 1, 7, 3, key="filter_custom_size")
+        start = np.zeros((size, size))
+        start[size // 2, size // 2] = 1
+        with st.expander(t("filters.edit_kernel"), expanded=True):
+            kernel = edit_grid(start, key=f"filter-kernel-{size}", step=0.1)
+        normalised = st.checkbox(t("filters.normalise"), key="filter_normalise")
+        return view, names[view], normalise(kernel) if normalised else kernel
+    return view, names[view], named_kernel(view)
+
+
+def show_kernels(view: str, kernel: np.ndarray | None) -> None:
+    if kernel is not None:
+        show_figure(figures.value_grid(kernel, t("filters.kernel"), cell=36 if kernel.shape[0] > 5 else 44))
+    else:
+        show_figure(figures.value_grids([figures.Panel(named_kernel(name), t(f"kernels.{name}").split(" (")[0])
+                                         for name in ("sobel_x", "sobel_y")], cell=40))
+        st.caption(t("filters.both_kernels"))
+
+
+def legend(view: str, how: str, values: np.ndarray) -> None:
+    if view == "sobel_direction":
+        left, right = st.columns([1, 6], vertical_alignment="center")
+        left.image(wheel(), width=110)
+        right.caption(t("filters.legend_direction"))
+        return
+    if how == "signed":
+        peak = filtering.signed_limit(values)
+        bar = figures.scale_bar(-peak, peak, figures.DIVERGING,
+                                (t("filters.scale_negative"), t("filters.scale_positive")))
+    elif how == "absolute":
+        peak = float(np.abs(values).max())
+        bar = figures.scale_bar(0, peak or 1.0, figures.GREYS, (t("filters.scale_flat"), t("filters.scale_strong")))
+    else:
+        peak = 255.0
+        bar = figures.scale_bar(0, 255, figures.GREYS, (t("filters.scale_black"), t("filters.scale_white")))
+    show_figure(bar)
+    st.caption(t(f"filters.legend_{how}", peak=figures.format_number(peak)))
+
+
+@fragment
+def zoom_view(gray: np.ndarray, kernel: np.ndarray, border: str, start: tuple[int, int], digest: str, key: str) -> None:
+    """Only this part reruns when the pixel changes."""
+    st.subheader(t("filters.zoom_title"))
+    st.caption(t("filters.zoom_intro"))
+    height, width = gray.shape
+    left, right = st.columns(2)
+    row = left.slider(t("filters.row"), 0, height - 1, start[0], key=f"zoom_row_{key}")
+    col = right.slider(t("filters.col"), 0, width - 1, start[1], key=f"zoom_col_{key}")
+    view = filtering.zoom(gray, kernel, row, col, ZOOM_RADIUS, border)
+    step = view.trace.steps[view.centre]
+    window = np.zeros(view.region.shape, bool)
+    window[np.ix_(step.rows, step.cols)] = True
+    where, numbers = st.columns([1, 3])
+    half = ZOOM_RADIUS + max(kernel.shape) // 2
+    where.image(locator(digest, gray, row, col, half), caption=t("filters.where", row=row, col=col))
+    with numbers:
+        show_figure(figures.value_grids([
+            figures.Panel(view.region, t("filters.neighbourhood"), figures.PALETTE["input"], window),
+            figures.Panel(kernel, t("filters.kernel")),
+            figures.Panel(step.products, t("filters.products"))], cell=40 if view.region.shape[1] < 12 else 30))
+    st.latex(formulas.step_formula(step, kernel, index=(row, col)))
+
+
+st.title(t("filters.title"))
+st.markdown(t("filters.intro"))
+rgb, label = image_input("filters")
+digest = hashlib.sha256(rgb.tobytes()).hexdigest()
+gray, grey_png = grey(digest, rgb)
+st.caption(t("images.showing", name=label, width=rgb.shape[1], height=rgb.shape[0]))
+controls, kernel_view = st.columns([2, 1])
+with controls:
+    view, name, kernel = choose_filter()
+    displays = {how: t(f"filters.{how}") for how in filtering.DISPLAYS}
+    borders = {border: t(f"filters.border_{border}") for border in filtering.BORDERS}
+    show, edge = st.columns(2)
+    how = show.radio(t("filters.show"), filtering.DISPLAYS, format_func=displays.get, key="filter_display",
+                     disabled=view == "sobel_direction")
+    border = edge.radio(t("filters.border"), filtering.BORDERS, format_func=borders.get, key="filter_border",
+                        help=t("filters.border_help"))
+with kernel_view:
+    show_kernels(view, kernel)
+
+with friendly_errors():
+    picture, values = filtered(digest, gray, kernel, view, how, border)
+    left, right = st.columns(2)
+    left.image(grey_png, caption=t("filters.original", h=gray.shape[0], w=gray.shape[1]))
+    right.image(picture, caption=t("filters.result_named", name=name))
+    legend(view, how, values)
+    st.download_button(t("filters.download"), picture, file_name=f"cnnviz-{view}.png", mime="image/png",
+                       icon=":material/download:")
+    zoom_kernel = kernel if kernel is not None else named_kernel("sobel_x")
+    zoom_view(gray, zoom_kernel, border, filtering.strongest_pixel(values), digest, f"{digest[:12]}_{view}")

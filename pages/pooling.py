@@ -1,0 +1,157 @@
+"""Pooling: max vs average, animated; global pooling; shift tolerance; pooling vs a strided convolution."""
+
+import numpy as np
+import streamlit as st
+
+from cnnviz import animation, figures, formulas, layer_figures, ops, pooling, steps
+from cnnviz.grids import GRID_PRESETS, scene_image, teaching_grid
+from cnnviz.i18n import get_language, t
+from cnnviz.kernels import CONVOLUTION_PRESETS, named_kernel
+from ui.common import CheckedFigure, fragment, friendly_errors, show_figure
+from ui.shell import ensure_app_shell
+
+ensure_app_shell()
+PICTURE_SIDE = 256
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def build(x: np.ndarray, window: int, stride: int, padding: int, mode: str, lang: str):
+    """The trace and its animated figure, built once per setting and language."""
+    trace = steps.pool_trace(x, window, stride, padding, mode)
+    labels = {name: t(f"convolution.{name}", lang) for name in ("play", "pause", "slow", "fast", "step")}
+    labels |= {"input": t("pooling.input_padded" if padding else "pooling.input", lang),
+               "output": t("pooling.output_label", lang), "formula": t(f"pooling.formula_{mode}", lang)}
+    return trace, CheckedFigure(animation.pool_animation(trace, labels))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def pooled_scene(times: int) -> dict[str, bytes]:
+    """The picture and its pooled versions, enlarged back block by block to its size, as PNG bytes."""
+    image = scene_image(PICTURE_SIDE)
+    pictures = {mode: figures.enlarge(p, 2 ** times) for mode, p in pooling.pooled_pictures(image, times).items()}
+    return {name: figures.png_bytes(p) for name, p in (pictures | {"original": image}).items()}
+
+
+def controls():
+    names = {name: t(f"grids.{name}") for name in GRID_PRESETS}
+    modes = {"max": t("pooling.max"), "avg": t("pooling.avg")}
+    left, right = st.columns(2, gap="large")
+    with left:
+        preset = st.selectbox(t("pooling.input_preset"), GRID_PRESETS, format_func=names.get, key="pool_preset")
+        side = st.slider(t("pooling.side"), 3, 12, 8, key="pool_side")
+        mode = st.radio(t("pooling.mode"), list(modes), format_func=modes.get, horizontal=True, key="pool_mode")
+    with right:
+        window = st.slider(t("pooling.window"), 1, 4, 2, key="pool_window")
+        same = st.checkbox(t("pooling.stride_equals_window"), True, key="pool_stride_same")
+        stride = window if same else st.slider(t("pooling.stride"), 1, 4, 1, key="pool_stride")
+        padding = st.slider(t("pooling.padding"), 0, window // 2, 0, key=f"pool_padding_{window}",
+                            help=t("pooling.padding_help")) if window > 1 else 0
+    return teaching_grid(preset, side, side), window, stride, padding, mode
+
+
+@fragment
+def step_arithmetic(trace: steps.PoolTrace, mode: str) -> None:
+    st.subheader(t("pooling.arithmetic_title"))
+    count = len(trace.steps)
+    number = st.slider(t("pooling.step_pick"), 1, count, 1, key=f"pool_step-{count}") if count > 1 else 1
+    step = trace.steps[number - 1]
+    winner = None
+    if step.winner is not None:
+        winner = (step.rows[:, None] == step.winner[0]) & (step.cols[None, :] == step.winner[1])
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    with left:
+        show_figure(layer_figures.window_figure(step.patch, winner))
+    with right:
+        st.latex(formulas.pool_step_formula(step, mode, cell=True))
+        st.caption(t("pooling.window_place", r0=int(step.rows[0]), r1=int(step.rows[-1]), c0=int(step.cols[0]),
+                     c1=int(step.cols[-1])) + " " + t(f"pooling.step_note_{mode}"))
+
+
+def global_pooling() -> None:
+    st.subheader(t("pooling.global_title"))
+    st.markdown(t("pooling.global_intro"))
+    maps = np.stack([teaching_grid(name, 5, 5, seed=3) for name in ("random", "blob", "vertical_edge")])
+    labels = {"channel": t("pooling.channel"), "gap": t("pooling.gap_short"), "gmp": t("pooling.gmp_short")}
+    show_figure(layer_figures.global_pool_figure(maps, labels))
+    st.caption(t("pooling.global_legend", channels=len(maps), h=maps.shape[1], w=maps.shape[2]))
+    st.latex(formulas.global_pool_formulas(maps, ops.global_avg_pool(maps), ops.global_max_pool(maps)))
+
+
+@fragment
+def shift_tolerance() -> None:
+    st.subheader(t("pooling.shift_title"))
+    st.markdown(t("pooling.shift_intro"))
+    presets = ["dots", "vertical_edge", "scene", "random"]
+    names = {name: t(f"grids.{name}") for name in presets}
+    modes = {"max": t("pooling.max"), "avg": t("pooling.avg")}
+    left, middle, right = st.columns([2, 2, 3])
+    preset = left.selectbox(t("pooling.input_preset"), presets, format_func=names.get, key="shift_preset")
+    mode = middle.radio(t("pooling.mode"), list(modes), format_func=modes.get, key="shift_mode")
+    shift = right.slider(t("pooling.shift"), 0, 3, 1, key="pool_shift")
+    x = teaching_grid(preset, 8, 8)
+    comparison = pooling.shift_comparison(x, shift, mode=mode)
+    labels = {"original": t("pooling.input"), "shifted": t("pooling.shifted", n=shift),
+              "pooled": t("pooling.before"), "pooled_shifted": t("pooling.after")}
+    show_figure(layer_figures.shift_figure(comparison, labels))
+    st.caption(t("pooling.shift_legend"))
+    profile = " · ".join(t("pooling.profile_item", n=n, share=share)
+                         for n, share in pooling.shift_profile(x, range(4), mode=mode).items())
+    st.info(t("pooling.unchanged", share=comparison.unchanged_share, profile=profile), icon=":material/swap_horiz:")
+
+
+@fragment
+def pooling_vs_stride(x: np.ndarray) -> None:
+    st.subheader(t("pooling.vs_title"))
+    st.markdown(t("pooling.vs_intro"))
+    kernels = [name for name in CONVOLUTION_PRESETS if name != "identity"]
+    names = {name: t(f"kernels.{name}") for name in kernels}
+    kernel = st.selectbox(t("pooling.vs_kernel_pick"), kernels, kernels.index("box_blur"), format_func=names.get,
+                          key="vs_kernel")
+    labels = {key: t(f"pooling.vs_{key}") for key in ("input", "pooled", "kernel", "convolved")}
+    show_figure(layer_figures.side_by_side_figure(pooling.pool_and_strided_conv(x, named_kernel(kernel)), labels))
+    st.caption(t("pooling.vs_same_input"))
+
+    st.markdown(f"**{t('pooling.vs_costs')}**")
+    left, right = st.columns(2)
+    side = left.slider(t("pooling.vs_side"), 4, 224, 56, key="vs_side")
+    channels = right.slider(t("pooling.channels"), 1, 512, 64, key="vs_channels")
+    pooled, conv = pooling.pooling_vs_strided_conv(side, channels)
+    for title, result in (("column_pool", pooled), ("column_conv", conv)):
+        name, size, parameters, multiplications = st.columns([3, 3, 2, 3], vertical_alignment="bottom")
+        name.markdown(f"**{t(f'pooling.{title}')}**")
+        size.metric(t("pooling.output_size"), f"{result.output} × {result.output} × {channels}")
+        parameters.metric(t("pooling.parameters"), f"{result.parameters:,}")
+        multiplications.metric(t("pooling.multiplications"), f"{result.multiplications:,}")
+    st.latex(formulas.conv_parameters(3, channels, conv.parameters))
+    st.latex(formulas.conv_multiplications(3, channels, conv.output, conv.multiplications))
+    st.info(t("pooling.vs_note"), icon=":material/history_edu:")
+
+
+@fragment
+def real_image() -> None:
+    st.subheader(t("pooling.image_title"))
+    times = st.slider(t("pooling.times"), 1, 3, 2, key="pool_times")
+    side = PICTURE_SIDE // 2 ** times
+    st.markdown(t("pooling.image_intro", times=times, side=PICTURE_SIDE, pooled=side))
+    results = pooled_scene(times)
+    columns = st.columns(3)
+    columns[0].image(results["original"], caption=t("pooling.original", h=PICTURE_SIDE, w=PICTURE_SIDE),
+                     width="stretch")
+    for column, mode in zip(columns[1:], ("max", "avg")):
+        column.image(results[mode], caption=t(f"pooling.pooled_{mode}", h=side, w=side), width="stretch")
+    st.caption(t("pooling.image_note"))
+
+
+st.title(t("pooling.title"))
+st.markdown(t("pooling.intro"))
+x, window, stride, padding, mode = controls()
+with friendly_errors():
+    trace, figure = build(x, window, stride, padding, mode, get_language())
+    st.subheader(t("pooling.animation_title"))
+    st.caption(t("pooling.animation_help"))
+    show_figure(figure, key="pool_animation")
+    step_arithmetic(trace, mode)
+global_pooling()
+shift_tolerance()
+pooling_vs_stride(x)
+real_image()

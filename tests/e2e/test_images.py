@@ -1,0 +1,31 @@
+"""Uploads through the real file chooser in Chromium: a good picture is used, a bad file is refused kindly."""
+
+import pytest
+
+from cnnviz.i18n import LANGUAGES, t
+from tests.e2e.harness import exceptions_shown, open_page, screenshot, wait_settled
+from tests.image_corpus import bad_files, good_files
+
+
+def upload(page, name: str, data: bytes) -> None:
+    """Through the file chooser the browser opens, as a student would. The dropzone's last button is
+    "Upload" at first, and "+" (replace the file) once a file is there."""
+    with page.expect_file_chooser() as chooser:
+        page.get_by_test_id("stFileUploaderDropzone").first.locator("button").last.click()
+    chooser.value.set_files(files=[{"name": name, "mimeType": "image/png", "buffer": data}])
+    page.wait_for_timeout(300)
+    wait_settled(page)
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_good_and_bad_uploads_on_the_filters_page(page, app_url, lang):
+    open_page(page, app_url, "filters", lang)
+    upload(page, "photo.png", good_files()["rgb.png"][0])
+    page.get_by_text("64×48").first.wait_for()
+    assert exceptions_shown(page) == []
+    upload(page, "page.png", bad_files()["page.png"])
+    page.get_by_text(t("errors.images.not_an_image", lang)[:30]).first.wait_for()
+    page.get_by_text(t("images.using_last", lang, name="photo.png")).first.wait_for()   # the good one stays
+    page.get_by_text("64×48").first.wait_for()
+    assert exceptions_shown(page) == []
+    screenshot(page, f"filters-bad-upload-{lang}")

@@ -1,0 +1,83 @@
+"""Choose a sample picture or upload your own: the image every image lesson starts from."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+from cnnviz import images
+from cnnviz.errors import InvalidInput
+from cnnviz.i18n import t
+
+class _NotHeld(Exception):
+    """The decoded picture is no longer in the cache, and its bytes are gone."""
+
+
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+def _decoded(digest: str, _data: bytes | None, max_bytes: int, working_size: int) -> np.ndarray:
+    """Keyed by the SHA-256 of the bytes (Streamlit's own hashing samples big inputs); shared read-only.
+    Called without bytes, it only looks the picture up (exceptions are not cached)."""
+    if _data is None:
+        raise _NotHeld
+    return images.decode_image(_data, max_bytes, working_size)
+
+
+def decode_upload(data: bytes, max_bytes: int, working_size: int) -> tuple[np.ndarray, str]:
+    """Uploaded bytes -> (the picture, the SHA-256 it is cached under); raises InvalidInput."""
+    digest = hashlib.sha256(data).hexdigest()
+    return _decoded(digest, data, max_bytes, working_size), digest
+
+
+def _last_good(key: str, max_bytes: int, working_size: int) -> tuple[np.ndarray, str] | None:
+    """The last upload this session decoded, if the cache still holds it at this working size.
+    Only its digest and label live in session_state, never the pixels."""
+    remembered = st.session_state.get(f"{key}_last_good")
+    if remembered is None:
+        return None
+    digest, label = remembered
+    try:
+        return _decoded(digest, None, max_bytes, working_size), label
+    except _NotHeld:
+        return None
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _sample(name: str, working_size: int) -> np.ndarray:
+    return images.sample_image(name, working_size)
+
+
+def image_input(key: str, default_size: int = 512, narrow: bool = False) -> tuple[np.ndarray, str]:
+    """The chosen picture as uint8 RGB (read-only: copy before changing it) and a plain-text label.
+
+    A refused upload shows why, in the user's language; the page goes on with the last picture this
+    session uploaded successfully (while the cache holds it), or else with the chosen sample.
+    ``narrow`` stacks the controls (for a side column) and keeps the default working size.
+    """
+    sample_names = {name: t(f"images.sample_{name}") for name in images.SAMPLES}
+    left, middle, right = (st.container(),) * 3 if narrow else st.columns([2, 2, 1])
+    sample = left.selectbox(t("images.sample"), images.SAMPLES, format_func=sample_names.get, key=f"{key}_sample")
+    # No type= filter: Streamlit enforces it by raising while it reads the widget state, before
+    # this script can catch anything, so a mislabelled file would break the page. cnnviz.images
+    # checks the content itself and refuses with a message.
+    limit_mb = int(st.get_option("server.maxUploadSize"))
+    upload = middle.file_uploader(t("images.upload"), key=f"{key}_upload", help=t("images.upload_help", limit=limit_mb))
+    size = default_size if narrow else right.select_slider(t("images.working_size"), images.WORKING_SIZES,
+                                                             default_size, key=f"{key}_size")
+    if upload is not None:
+        max_bytes = limit_mb * 2**20
+        try:
+            image, digest = decode_upload(upload.getvalue(), max_bytes, size)
+        except InvalidInput as error:
+            st.error(error.localized(), icon=":material/broken_image:")
+            previous = _last_good(key, max_bytes, size)
+            if previous is not None:
+                st.caption(t("images.using_last", name=previous[1]))
+                return previous
+            st.caption(t("images.using_sample"))
+        else:
+            label = images.safe_label(upload.name)
+            st.session_state[f"{key}_last_good"] = (digest, label)
+            return image, label
+    return _sample(sample, size), sample_names[sample]
