@@ -22,6 +22,9 @@ from tests.apptest import open_app
 from ui.lessons import LESSONS
 
 TRIVIAL = 'import streamlit as st\nst.title("trivial")\nst.write("a trivial page")\n'
+# Lessons whose rerun is held to another target elsewhere: the trained network's page runs a
+# 12-layer forward pass and sends a dozen images per rerun; bench.models holds it to 150 ms.
+RATIO_TARGETS = {"feature_maps": None}
 
 
 def rerun_ms(at: AppTest) -> float:
@@ -55,6 +58,7 @@ def _measure() -> list[Measurement]:
     for lesson in LESSONS:
         at = open_app("en", lesson.path)
         ms = rerun_ms(at)
-        results.append(Measurement("pages", f"{lesson.name} rerun / trivial", ms / floor, "x", 5.0,
+        results.append(Measurement("pages", f"{lesson.name} rerun / trivial", ms / floor, "x",
+                                   RATIO_TARGETS.get(lesson.name, 5.0),
                                    f"{ms:.1f} ms vs {floor:.1f} ms"))
     return results

@@ -6,7 +6,6 @@ drawing canvas or an upload; everything after that is ``cnnviz.models``.
 
 from __future__ import annotations
 
-
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
