@@ -266,10 +266,10 @@ class Student:
             socket.on("framereceived", self._frame)
 
     def _frame(self, payload) -> None:
-        """Count the server's "script finished" messages (tiny frames; a run cut short by a newer one
+        """Count the server's "script finished" messages (small frames; a run cut short by a newer one
         does not count). The page's own running/notRunning attribute can skip a fast run when the
         browser is busy and draws both states in one go, so the messages are the reliable signal."""
-        if isinstance(payload, bytes) and len(payload) < 64:
+        if isinstance(payload, bytes) and len(payload) < 512:   # a fragment run's carries its ids
             try:
                 message = ForwardMsg.FromString(payload)
             except Exception:
