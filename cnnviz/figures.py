@@ -121,8 +121,8 @@ def parameter_growth_figure(sides: list[int], dense: list[int], conv: list[int],
                    "gridcolor": "#e5e7eb"},
             yaxis={"title": {"text": labels["y"]}, "type": "log", "exponentformat": "power",
                    "gridcolor": "#e5e7eb", "automargin": True},
-            legend={"orientation": "h", "y": -0.25, "x": 0},
-            margin={"l": 70, "r": 10, "t": 50, "b": 10},
+            legend={"orientation": "h", "y": -0.32, "x": 0},
+            margin={"l": 70, "r": 10, "t": 50, "b": 40},
         ),
     }
 
