@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from bench.common import Measurement, median_ms, report
-from bench.pages import rerun_ms, shared_script_cache, trivial_rerun_ms
+from bench.pages import rerun_ms, server_like_reruns, trivial_rerun_ms
 from tests.apptest import open_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,8 +80,8 @@ def loading() -> list[Measurement]:
 
 
 def page_rerun() -> list[Measurement]:
-    """The lesson's AppTest rerun against a trivial page's, one script cache for both (see bench.pages)."""
-    with shared_script_cache():
+    """The lesson's AppTest rerun against a trivial page's, run as the server runs them (see bench.pages)."""
+    with server_like_reruns():
         floor = trivial_rerun_ms()
         results = [Measurement("models", "trivial page rerun", floor, "ms")]
         for name in ("lenet5-mnist", "tinyvgg-fashion-mnist"):

@@ -1,19 +1,26 @@
 """Each lesson's AppTest rerun time over a trivial page's, measured in the same run.
 
-AppTest compiles the scripts again on every run (a fresh ScriptCache each
-time), which the real server does once per process; that compile grows with
-a page's length and would dominate the figure. The bench keeps one cache
-across runs, for the trivial page and the lessons alike, so it measures what
-a student's rerun costs on the server.
+AppTest does two things on every run that the real server does once per
+process, and whose cost grows with the app rather than with the lesson:
+it compiles the scripts again (a fresh ScriptCache for the pages and another
+for app.py), and it decides again whether the app uses the legacy ``pages/``
+folder, so every run first goes through Streamlit's folder-mode router. The
+server compiles each script once, and app.py's ``st.navigation`` switches the
+folder mode off for good on its first run. The bench does the same for the
+trivial page and the lessons alike, so it measures what a student's rerun
+costs on the server.
 """
 
 from __future__ import annotations
 
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
 import streamlit.testing.v1.app_test as app_test_module
+import streamlit.testing.v1.local_script_runner as local_runner_module
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest
 
@@ -31,10 +38,20 @@ def rerun_ms(at: AppTest) -> float:
     return median_ms(lambda: at.run(), repeat=9, warmup=2)
 
 
-def shared_script_cache():
-    """Patch AppTest to keep one script cache across runs, as the server does (see above)."""
+@contextmanager
+def server_like_reruns():
+    """Patch AppTest to compile once and route as the server does after its first run (see above)."""
     shared = ScriptCache()
-    return mock.patch.object(app_test_module, "ScriptCache", lambda: shared)
+    decide_folder_mode = PagesManager.__init__
+
+    def navigation_router(manager, *args, **kwargs):
+        decide_folder_mode(manager, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    with mock.patch.object(app_test_module, "ScriptCache", lambda: shared), \
+            mock.patch.object(local_runner_module, "ScriptCache", lambda: shared), \
+            mock.patch.object(PagesManager, "__init__", navigation_router):
+        yield
 
 
 def trivial_rerun_ms() -> float:
@@ -48,7 +65,7 @@ def trivial_rerun_ms() -> float:
 
 
 def run() -> list[Measurement]:
-    with shared_script_cache():
+    with server_like_reruns():
         return _measure()
 
 
