@@ -5,9 +5,10 @@ import streamlit as st
 from cnnviz.i18n import t
 from ui.common import language_selector, resolve_language
 from ui.lessons import LESSONS
+from ui.shell import PAGE_ICON
 from ui.sidebar import device_badge
 
-st.set_page_config(page_title="cnnviz", page_icon="assets/icon.png", layout="wide")
+st.set_page_config(page_title="cnnviz", page_icon=PAGE_ICON, layout="wide")
 resolve_language()
 
 sections: dict[str, list] = {}

@@ -30,6 +30,11 @@ def run() -> list[Measurement]:
                                    "KiB", 200, f"{len(figure['frames'])} frames"))
     build = median_ms(lambda: animation.conv_animation(steps.conv_trace(x, named_kernel("sobel_x")), LABELS))
     results.append(Measurement("figures", "conv animation 12x12, 3x3: build", build, "ms"))
+    same = animation.conv_animation(steps.conv_trace(x, named_kernel("sobel_x"), padding="same"), LABELS)
+    for engine in ("json", "auto"):        # what st.plotly_chart does on every rerun; "auto" is orjson when installed
+        ms = median_ms(lambda: plotly.io.to_json(same, validate=False, engine=engine))
+        results.append(Measurement("figures", f"conv animation 12x12, same: to JSON per rerun, {engine} engine", ms,
+                                   "ms", detail=f"plotly's engine: {plotly.io.json.config.default_engine}"))
     big = steps.conv_trace(teaching_grid("random", 16, 16), np.ones((3, 3)), padding="full")
     results.append(Measurement("figures", "conv animation 16x16, full padding (largest): payload",
                                _kib(animation.conv_animation(big, LABELS)), "KiB"))

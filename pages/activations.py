@@ -5,38 +5,15 @@ import pandas as pd
 import streamlit as st
 
 from cnnviz import figures, formulas, layer_figures
-from cnnviz.activations import (activations, edge_patch, gradient_through_layers, sobel_response,
-                                softmax_steps)
-from cnnviz.grids import scene_image
+from cnnviz.activations import gradient_through_layers, softmax_steps
 from cnnviz.i18n import t
+from ui import cached
 from ui.common import fragment, friendly_errors, show_figure
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
 NAMES = ("relu", "leaky_relu", "sigmoid", "tanh")
-PATCH = 6
-
-
-@st.cache_data(max_entries=1, show_spinner=False)
-def feature_map() -> tuple[np.ndarray, tuple[int, int]]:
-    """The Sobel x response of the picture, and the corner of the patch whose numbers are shown."""
-    response = sobel_response(scene_image(256))
-    return response, edge_patch(response, PATCH)
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def activated_maps(name: str, slope: float) -> dict:
-    """The map before and after as PNGs on the diverging scale (the patch framed), each scale's end value,
-    and the patch's numbers before and after."""
-    before, (row, col) = feature_map()
-    after = activations(slope)[name].function(before)
-    result = {}
-    for key, values in (("before", before), ("after", after)):
-        limit = float(np.abs(values).max()) / 2      # half the peak: thin edges stay visible
-        picture = figures.frame_region(figures.diverging_image(values, limit), row, col, PATCH)
-        result[key] = (figures.png_bytes(picture), limit, values[row: row + PATCH, col: col + PATCH])
-    return result
 
 
 @fragment
@@ -50,16 +27,16 @@ def feature_map_section(labels: dict[str, str]) -> None:
             if name == "leaky_relu" else 0.01
         st.latex(formulas.activation_formula(name, slope))
         st.info(t(f"activations.{name}_note"), icon=":material/lightbulb:")
-    maps = activated_maps(name, slope)
+    maps = cached.activated_maps(name, slope)
     with right:
         for column, key, caption in zip(st.columns(2), ("before", "after"),
                                         (t("activations.before"), t("activations.after", name=labels[name]))):
             picture, limit, _ = maps[key]
-            column.image(picture, caption=caption, width="stretch")
+            column.image(picture, caption=caption, width="stretch", output_format="PNG")
             with column:
                 show_figure(figures.colour_bar(limit, t("activations.colour_bar")), key=f"colour_bar_{key}")
         st.caption(t("activations.legend"))
-    st.markdown(f"**{t('activations.patch_title', n=PATCH)}**")
+    st.markdown(f"**{t('activations.patch_title', n=cached.PATCH)}**")
     show_figure(figures.value_grids([figures.Panel(maps["before"][2], t("activations.before")),
                                      figures.Panel(maps["after"][2], t("activations.after", name=labels[name]))],
                                     cell=50))

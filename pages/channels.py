@@ -5,10 +5,11 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from cnnviz import animation, arithmetic, channels, figures, filtering, ops, steps
+from cnnviz import arithmetic, channels, figures
 from cnnviz.i18n import get_language, t
-from ui.common import CheckedFigure, friendly_errors, show_figure
-from ui.grid_editor import edit_grid
+from ui import cached
+from ui.common import friendly_errors, show_figure
+from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.shell import ensure_app_shell
 
@@ -17,45 +18,10 @@ ensure_app_shell()
 COLOURS = ("red", "green", "blue")
 
 
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
-def channel_maps(digest: str, _x3: np.ndarray, kernel3: np.ndarray, bias: float):
-    """PNGs of each channel's response, and of the feature map, with the check against ops.conv2d."""
-    result = channels.channel_sum(_x3, kernel3, bias)
-    exact = np.allclose(result.total, ops.conv2d(_x3, kernel3, bias, padding="same"))
-    pictures = [figures.png_bytes(figures.diverging_image(m, filtering.signed_limit(m)))
-                for m in (*result.per_channel, result.total)]
-    return pictures[:3], pictures[3], exact
-
-
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
-def bank_maps(digest: str, _x3: np.ndarray, count: int, seed: int) -> list[bytes]:
-    bank = channels.filter_bank(count, seed)
-    return [figures.png_bytes(figures.diverging_image(m, filtering.signed_limit(m)))
-            for m in ops.conv2d(_x3, bank, padding="same")]
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def example_figure(index: int, lang: str) -> CheckedFigure:
-    x, w, b = channels.worked_example()
-    trace = steps.conv_trace(x, w[index], b[index], stride=2, padding=1)
-    names = ("channel", "channel_names", "kernel", "formula", "output")
-    labels = {name: t(f"channels.{name}", lang) for name in names}
-    labels |= {name: t(f"convolution.{name}", lang) for name in ("play", "pause", "slow", "fast", "step")}
-    return CheckedFigure(animation.channels_animation(trace, labels))
-
-
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
-def split(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
-    """The (3, H, W) channels and each one tinted in its colour as PNG, once per picture."""
-    x3 = channels.split(_rgb)
-    x3.flags.writeable = False
-    return x3, [figures.png_bytes(channels.tint(x3[index], index)) for index in range(3)]
-
-
 def split_section(tints: list[bytes]) -> None:
     st.subheader(t("channels.split_title"))
     for column, picture, name in zip(st.columns(3), tints, COLOURS):
-        column.image(picture, caption=t(f"channels.{name}"))
+        column.image(picture, caption=t(f"channels.{name}"), output_format="PNG")
 
 
 def filter_section(x3: np.ndarray, digest: str) -> None:
@@ -65,28 +31,33 @@ def filter_section(x3: np.ndarray, digest: str) -> None:
     preset = left.selectbox(t("channels.preset"), list(presets), format_func=presets.get, key="channel_filter")
     bias = right.number_input(t("channels.bias"), -2.0, 2.0, 0.0, 0.1, key="channel_bias")
     start = channels.channel_filter(preset)
-    with st.expander(t("channels.edit")):
+    section = editor_section(t("channels.edit"), key="channel_edit")
+    with section:
+        columns = st.columns(3) if section.open else [None] * 3
         kernel3 = np.stack([column_grid(column, start[i], t("channels.kernel_for", name=t(f"channels.{name}")),
                                         f"channel-kernel-{preset}-{i}")
-                            for i, (column, name) in enumerate(zip(st.columns(3), COLOURS))])
+                            for i, (column, name) in enumerate(zip(columns, COLOURS))])
     show_figure(figures.value_grids([figures.Panel(k, t(f"channels.{name}"))
                                      for k, name in zip(kernel3, COLOURS)], cell=40))
     st.subheader(t("channels.equation_title"))
-    maps, total, exact = channel_maps(digest, x3, kernel3, bias)
+    maps, total, exact = cached.channel_maps(digest, x3, kernel3, bias)
     columns = st.columns([4, 1, 4, 1, 4, 1, 2, 1, 4], vertical_alignment="center")
     for column, picture, name in zip(columns[0:6:2], maps, COLOURS):
-        column.image(picture, caption=t("channels.response", name=t(f"channels.{name}")))
+        column.image(picture, caption=t("channels.response", name=t(f"channels.{name}")), output_format="PNG")
     for column, sign in zip(columns[1::2], ("+", "+", "+", "=")):
         column.markdown(f"## {sign}")
     columns[6].markdown(f"**{t('channels.bias')}**  \n## {figures.format_number(bias)}")
-    columns[8].image(total, caption=t("channels.feature_map"))
+    columns[8].image(total, caption=t("channels.feature_map"), output_format="PNG")
     st.caption(t("channels.equation_note", check=t("channels.check_ok") if exact else "≠"))
 
 
 def column_grid(column, start: np.ndarray, title: str, key: str) -> np.ndarray:
+    """One channel's kernel, edited in ``column`` while the editors are open (``column`` is None when not)."""
+    if column is None:
+        return edit_grid(start, key=key, editing=False)
     with column:
         st.caption(title)
-        return edit_grid(start, key=key, step=0.1)
+        return edit_grid(start, key=key, editing=True, step=0.1)
 
 
 def bank_section(x3: np.ndarray, digest: str) -> None:
@@ -99,14 +70,14 @@ def bank_section(x3: np.ndarray, digest: str) -> None:
     height, width = x3.shape[1:]
     st.markdown(t("channels.shapes", h=height, w=width, n=count))
     st.markdown(t("channels.params", k=3, c=3, n=count, total=arithmetic.conv_params(3, 3, count)))
-    pictures = bank_maps(digest, x3, count, st.session_state.get("bank_seed", 0))
+    pictures = cached.bank_maps(digest, x3, count, st.session_state.get("bank_seed", 0))
     names = [t(f"kernels.{name}").split(" (")[0] for name in channels.BANK_CLASSICS]
     for start in range(0, count, 4):
         for offset, column in enumerate(st.columns(4)):
             n = start + offset
             if n < count:
                 kind = names[n] if n < len(names) else t("channels.random")
-                column.image(pictures[n], caption=t("channels.map_label", n=n + 1, name=kind))
+                column.image(pictures[n], caption=t("channels.map_label", n=n + 1, name=kind), output_format="PNG")
 
 
 def _shuffle() -> None:
@@ -118,7 +89,7 @@ def example_section() -> None:
     st.caption(t("channels.example_intro"))
     index = st.radio(t("channels.which_filter"), [0, 1], format_func=lambda i: f"W{i}", horizontal=True,
                      key="example_filter")
-    show_figure(example_figure(index, get_language()), key="example_animation")
+    show_figure(cached.worked_example(index, get_language()), key="example_animation")
 
 
 st.title(t("channels.title"))
@@ -126,7 +97,7 @@ st.markdown(t("channels.intro"))
 rgb, label = image_input("channels", default_size=256)
 st.caption(t("images.showing", name=label, width=rgb.shape[1], height=rgb.shape[0]))
 digest = hashlib.sha256(rgb.tobytes()).hexdigest()
-x3, tints = split(digest, rgb)
+x3, tints = cached.split(digest, rgb)
 with friendly_errors():
     split_section(tints)
     filter_section(x3, digest)

@@ -1,38 +1,16 @@
 """Every case of the convolution arithmetic, a calculator, a two-layer comparison and the receptive field."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cnnviz import animation, arithmetic, figures, formulas, ops, steps
-from cnnviz.cases import CASES, transpose_as_convolution
-from cnnviz.grids import teaching_grid
+from cnnviz import arithmetic, figures, formulas, ops
+from cnnviz.cases import CASES
 from cnnviz.i18n import get_language, t
-from ui.common import CheckedFigure, friendly_errors, show_figure
+from ui import cached
+from ui.common import friendly_errors, show_figure
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
-
-
-def animation_labels(lang: str) -> dict[str, str]:
-    names = ("play", "pause", "slow", "fast", "step", "formula", "kernel")
-    return {name: t(f"convolution.{name}", lang) for name in names} | {
-        "input": t("convolution.input_label", lang), "output": t("convolution.output_label", lang)}
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def case_figure(index: int, transposed: bool, lang: str) -> CheckedFigure:
-    """The case's animation: the forward convolution, or its transpose drawn as a convolution."""
-    case = CASES[index]
-    kernel = np.ones((case.kernel, case.kernel))
-    if not transposed:
-        x = teaching_grid("random", case.size, case.size, seed=index)
-        trace = steps.conv_trace(x, kernel, 0, case.stride, case.padding, case.dilation)
-        return CheckedFigure(animation.conv_animation(trace, animation_labels(lang)))
-    x = teaching_grid("random", case.output, case.output, seed=index)
-    spread = transpose_as_convolution(x, kernel, case.stride, case.padding, case.output_padding)
-    trace = steps.conv_trace(spread.grid, spread.kernel)
-    return CheckedFigure(animation.conv_animation(trace, animation_labels(lang), is_padding=spread.inserted))
 
 
 def cases_tab() -> None:
@@ -56,7 +34,7 @@ def cases_tab() -> None:
         st.caption(t(f"cases.{case.name}_note"))
         if not can_transpose:
             st.caption(t("arithmetic.no_transposed"))
-    show_figure(case_figure(index, transposed, get_language()), key="case_animation")
+    show_figure(cached.case_animation(index, transposed, get_language()), key="case_animation")
 
 
 def calculator_tab() -> None:

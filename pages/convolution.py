@@ -5,28 +5,18 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from cnnviz import animation, arithmetic, figures, formulas, ops, steps
+from cnnviz import arithmetic, figures, formulas, ops, steps
 from cnnviz.grids import GRID_PRESETS, MAX_SIDE, MIN_SIDE, grid_from_picture, teaching_grid
 from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS, named_kernel
-from ui.common import CheckedFigure, fragment, friendly_errors, show_figure
-from ui.grid_editor import edit_grid
+from ui import cached
+from ui.common import fragment, friendly_errors, show_figure
+from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
-ANIMATION_LABELS = ("play", "pause", "slow", "fast", "step", "formula")
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def build(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, padding, dilation: int, lang: str):
-    """The trace and its animated figure, built once per setting and language."""
-    trace = steps.conv_trace(x, kernel, bias, stride, padding, dilation)
-    labels = {name: t(f"convolution.{name}", lang) for name in ANIMATION_LABELS}
-    labels |= {"input": t("convolution.input_label", lang), "kernel": t("convolution.kernel", lang),
-               "output": t("convolution.output_label", lang)}
-    return trace, CheckedFigure(animation.conv_animation(trace, labels))
 
 
 def choose_input() -> np.ndarray:
@@ -44,8 +34,8 @@ def choose_input() -> np.ndarray:
         start, seed = grid_from_picture(rgb, rows, cols), hashlib.sha256(rgb.tobytes()).hexdigest()[:12]
     else:
         start = teaching_grid(preset, rows, cols, seed)
-    with st.expander(t("convolution.edit_input")):
-        return edit_grid(start, key=f"grid-{preset}-{rows}-{cols}-{seed}")
+    with (section := editor_section(t("convolution.edit_input"), key="edit_input")):
+        return edit_grid(start, key=f"grid-{preset}-{rows}-{cols}-{seed}", editing=section.open)
 
 
 def choose_kernel() -> tuple[np.ndarray, float, bool]:
@@ -59,8 +49,9 @@ def choose_kernel() -> tuple[np.ndarray, float, bool]:
         start[kh // 2, kw // 2] = 1
     else:
         start = named_kernel(preset)
-    with st.expander(t("convolution.edit_kernel"), expanded=preset == "custom"):
-        kernel = edit_grid(np.round(start, 3), key=f"kernel-{preset}-{start.shape}", step=0.1)
+    with (section := editor_section(t("convolution.edit_kernel"), key=f"edit_kernel_{preset}",
+                                    expanded=preset == "custom")):
+        kernel = edit_grid(np.round(start, 3), key=f"kernel-{preset}-{start.shape}", editing=section.open, step=0.1)
     bias = st.number_input(t("convolution.bias"), -20.0, 20.0, 0.0, step=0.5, key="bias")
     kinds = {"correlation": t("convolution.correlation"), "convolution": t("convolution.true_convolution")}
     flip = st.radio(t("convolution.operation"), list(kinds), format_func=kinds.get, key="operation") == "convolution"
@@ -144,7 +135,7 @@ with right:
 
 with friendly_errors():
     used = kernel[::-1, ::-1].copy() if flip else kernel
-    trace, figure = build(x, used, bias, stride, padding, dilation, get_language())
+    trace, figure = cached.conv_animation(x, used, bias, stride, padding, dilation, get_language())
     st.subheader(t("convolution.animation_title"))
     st.caption(t("convolution.animation_help") + (" " + t("convolution.flipped_note") if flip else ""))
     show_figure(figure, key="animation")

@@ -58,7 +58,7 @@ with seen_col:
         prepared = model.prepare(image, invert=invert, fit=None if framed else False)
     if prepared is None:
         st.stop()
-    st.image(mf.gray_image(prepared.image), width=224)
+    st.image(mf.gray_image(prepared.image), width=224, output_format="PNG")
     if colours == "auto":
         st.caption(t("feature_maps.auto_inverted" if prepared.inverted else "feature_maps.auto_kept"))
     st.caption(t("feature_maps.seen_caption", side=model.spec.side))
@@ -93,7 +93,7 @@ with cam_col:
     cam = model.grad_cam(prepared, chosen)
     st.image(mf.grad_cam_overlay(prepared.image, cam.heatmap), width=224,
              caption=t("feature_maps.grad_cam_caption", name=class_names[cam.class_index],
-                       probability=percent(probabilities[cam.class_index])))
+                       probability=percent(probabilities[cam.class_index])), output_format="PNG")
 with cam_text_col:
     grid = next(a for a in activations if a.name == cam.layer).array.shape
     st.markdown(t("feature_maps.grad_cam_intro", layer=cam.layer))
@@ -125,14 +125,14 @@ def feature_map_grids(activations) -> None:
                               shape=shape_text(activation.array.shape)))
                 limits = mf.limits(activation.array, scale, network)
                 st.image(mf.mosaic(activation.array, limits,
-                                   selected=zoom_index if activation is zoom else None))
+                                   selected=zoom_index if activation is zoom else None), output_format="PNG")
             elif activation.kind == "flatten":
                 st.markdown(t("feature_maps.flatten_caption", name=activation.name, kind=kind,
                               maps=len(spatial[-1].array), count=len(activation.array)))
             else:
                 st.markdown(t("feature_maps.dense_caption", name=activation.name, kind=kind,
                               count=len(activation.array)))
-                st.image(mf.vector_strip(activation.array))
+                st.image(mf.vector_strip(activation.array), output_format="PNG")
     with detail:
         st.markdown(f"**{t('feature_maps.zoom_title')}**")
         values = zoom.array[zoom_index]
@@ -143,7 +143,8 @@ def feature_map_grids(activations) -> None:
         if scale == "map":
             st.caption(t("feature_maps.scale_legend_map"))
         else:
-            st.image(mf.colour_bar(limit), caption=t("feature_maps.scale_legend", limit=f"{limit:.2f}"))
+            st.image(mf.colour_bar(limit), caption=t("feature_maps.scale_legend", limit=f"{limit:.2f}"),
+                     output_format="PNG")
 
 
 feature_map_grids(activations)

@@ -5,58 +5,27 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from cnnviz import figures, filtering, formulas, images
+from cnnviz import figures, filtering, formulas
 from cnnviz.i18n import t
 from cnnviz.kernels import FILTER_PRESETS, gaussian_kernel, named_kernel, normalise
+from ui import cached
 from ui.common import fragment, friendly_errors, show_figure
-from ui.grid_editor import edit_grid
+from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
-GRADIENT_VIEWS = ("sobel_magnitude", "sobel_direction")
 ZOOM_RADIUS = 3
-
-
-@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
-def filtered(digest: str, _gray: np.ndarray, kernel: np.ndarray | None, view: str, how: str, border: str):
-    """(picture bytes, raw values) of one filter on one image; keyed by the image's hash and the settings."""
-    if view in GRADIENT_VIEWS:
-        g = filtering.gradient(_gray, border=border)
-        if view == "sobel_direction":
-            return figures.png_bytes(filtering.direction_image(g)), g.magnitude
-        values = g.magnitude
-    else:
-        values = filtering.response(_gray, kernel, border)
-    return figures.png_bytes(filtering.display(values, how)), values
-
-
-@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
-def grey(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, bytes]:
-    """Whole grey levels 0..255 (the numbers the zoom shows) and their PNG, once per picture."""
-    gray = np.round(images.to_gray(_rgb))
-    gray.flags.writeable = False
-    return gray, figures.png_bytes(gray)
-
-
-@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
-def locator(digest: str, _gray: np.ndarray, row: int, col: int, half: int) -> bytes:
-    return figures.png_bytes(filtering.mark_region(_gray, row, col, half))
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def wheel() -> bytes:
-    return figures.png_bytes(filtering.direction_wheel())
 
 
 def choose_filter() -> tuple[str, str, np.ndarray | None]:
     """(view, its name, its kernel; None for the two Sobel views that combine x and y)."""
     names = {name: t(f"kernels.{name}") for name in FILTER_PRESETS}
-    names |= {view: t(f"filters.{view}") for view in GRADIENT_VIEWS}
+    names |= {view: t(f"filters.{view}") for view in cached.GRADIENT_VIEWS}
     names |= {"gaussian": t("filters.gaussian"), "custom": t("filters.custom")}
     view = st.selectbox(t("filters.filter"), list(names), format_func=names.get, key="filter_view")
-    if view in GRADIENT_VIEWS:
+    if view in cached.GRADIENT_VIEWS:
         return view, names[view], None
     if view == "gaussian":
         return view, names[view], gaussian_kernel(st.slider(t("filters.sigma"), 0.5, 2.5, 1.0, 0.25, key="filter_sigma"))
@@ -64,8 +33,8 @@ def choose_filter() -> tuple[str, str, np.ndarray | None]:
         size = st.slider(t("filters.custom_size"), 1, 7, 3, key="filter_custom_size")
         start = np.zeros((size, size))
         start[size // 2, size // 2] = 1
-        with st.expander(t("filters.edit_kernel"), expanded=True):
-            kernel = edit_grid(start, key=f"filter-kernel-{size}", step=0.1)
+        with (section := editor_section(t("filters.edit_kernel"), key="filter_edit_kernel", expanded=True)):
+            kernel = edit_grid(start, key=f"filter-kernel-{size}", editing=section.open, step=0.1)
         normalised = st.checkbox(t("filters.normalise"), key="filter_normalise")
         return view, names[view], normalise(kernel) if normalised else kernel
     return view, names[view], named_kernel(view)
@@ -83,7 +52,7 @@ def show_kernels(view: str, kernel: np.ndarray | None) -> None:
 def legend(view: str, how: str, values: np.ndarray) -> None:
     if view == "sobel_direction":
         left, right = st.columns([1, 6], vertical_alignment="center")
-        left.image(wheel(), width=110)
+        left.image(cached.direction_wheel(), width=110, output_format="PNG")
         right.caption(t("filters.legend_direction"))
         return
     if how == "signed":
@@ -115,7 +84,8 @@ def zoom_view(gray: np.ndarray, kernel: np.ndarray, border: str, start: tuple[in
     window[np.ix_(step.rows, step.cols)] = True
     where, numbers = st.columns([1, 3])
     half = ZOOM_RADIUS + max(kernel.shape) // 2
-    where.image(locator(digest, gray, row, col, half), caption=t("filters.where", row=row, col=col))
+    where.image(cached.locator(digest, gray, row, col, half), caption=t("filters.where", row=row, col=col),
+                output_format="PNG")
     with numbers:
         show_figure(figures.value_grids([
             figures.Panel(view.region, t("filters.neighbourhood"), figures.PALETTE["input"], window),
@@ -128,7 +98,7 @@ st.title(t("filters.title"))
 st.markdown(t("filters.intro"))
 rgb, label = image_input("filters")
 digest = hashlib.sha256(rgb.tobytes()).hexdigest()
-gray, grey_png = grey(digest, rgb)
+gray, grey_png = cached.grey(digest, rgb)
 st.caption(t("images.showing", name=label, width=rgb.shape[1], height=rgb.shape[0]))
 controls, kernel_view = st.columns([2, 1])
 with controls:
@@ -144,10 +114,10 @@ with kernel_view:
     show_kernels(view, kernel)
 
 with friendly_errors():
-    picture, values = filtered(digest, gray, kernel, view, how, border)
+    picture, values = cached.filtered(digest, gray, kernel, view, how, border)
     left, right = st.columns(2)
-    left.image(grey_png, caption=t("filters.original", h=gray.shape[0], w=gray.shape[1]))
-    right.image(picture, caption=t("filters.result_named", name=name))
+    left.image(grey_png, caption=t("filters.original", h=gray.shape[0], w=gray.shape[1]), output_format="PNG")
+    right.image(picture, caption=t("filters.result_named", name=name), output_format="PNG")
     legend(view, how, values)
     st.download_button(t("filters.download"), picture, file_name=f"cnnviz-{view}.png", mime="image/png",
                        icon=":material/download:")

@@ -3,33 +3,15 @@
 import numpy as np
 import streamlit as st
 
-from cnnviz import animation, figures, formulas, layer_figures, ops, pooling, steps
-from cnnviz.grids import GRID_PRESETS, scene_image, teaching_grid
+from cnnviz import formulas, layer_figures, ops, pooling, steps
+from cnnviz.grids import GRID_PRESETS, teaching_grid
 from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS, named_kernel
-from ui.common import CheckedFigure, fragment, friendly_errors, show_figure
+from ui import cached
+from ui.common import fragment, friendly_errors, show_figure
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
-PICTURE_SIDE = 256
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def build(x: np.ndarray, window: int, stride: int, padding: int, mode: str, lang: str):
-    """The trace and its animated figure, built once per setting and language."""
-    trace = steps.pool_trace(x, window, stride, padding, mode)
-    labels = {name: t(f"convolution.{name}", lang) for name in ("play", "pause", "slow", "fast", "step")}
-    labels |= {"input": t("pooling.input_padded" if padding else "pooling.input", lang),
-               "output": t("pooling.output_label", lang), "formula": t(f"pooling.formula_{mode}", lang)}
-    return trace, CheckedFigure(animation.pool_animation(trace, labels))
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def pooled_scene(times: int) -> dict[str, bytes]:
-    """The picture and its pooled versions, enlarged back block by block to its size, as PNG bytes."""
-    image = scene_image(PICTURE_SIDE)
-    pictures = {mode: figures.enlarge(p, 2 ** times) for mode, p in pooling.pooled_pictures(image, times).items()}
-    return {name: figures.png_bytes(p) for name, p in (pictures | {"original": image}).items()}
 
 
 def controls():
@@ -88,14 +70,13 @@ def shift_tolerance() -> None:
     preset = left.selectbox(t("pooling.input_preset"), presets, format_func=names.get, key="shift_preset")
     mode = middle.radio(t("pooling.mode"), list(modes), format_func=modes.get, key="shift_mode")
     shift = right.slider(t("pooling.shift"), 0, 3, 1, key="pool_shift")
-    x = teaching_grid(preset, 8, 8)
-    comparison = pooling.shift_comparison(x, shift, mode=mode)
+    comparison, survived = cached.shift_test(preset, shift, mode)
     labels = {"original": t("pooling.input"), "shifted": t("pooling.shifted", n=shift),
               "pooled": t("pooling.before"), "pooled_shifted": t("pooling.after")}
     show_figure(layer_figures.shift_figure(comparison, labels))
     st.caption(t("pooling.shift_legend"))
     profile = " · ".join(t("pooling.profile_item", n=n, share=share)
-                         for n, share in pooling.shift_profile(x, range(4), mode=mode).items())
+                         for n, share in survived.items())
     st.info(t("pooling.unchanged", share=comparison.unchanged_share, profile=profile), icon=":material/swap_horiz:")
 
 
@@ -131,14 +112,15 @@ def pooling_vs_stride(x: np.ndarray) -> None:
 def real_image() -> None:
     st.subheader(t("pooling.image_title"))
     times = st.slider(t("pooling.times"), 1, 3, 2, key="pool_times")
-    side = PICTURE_SIDE // 2 ** times
-    st.markdown(t("pooling.image_intro", times=times, side=PICTURE_SIDE, pooled=side))
-    results = pooled_scene(times)
+    side = cached.PICTURE_SIDE // 2 ** times
+    st.markdown(t("pooling.image_intro", times=times, side=cached.PICTURE_SIDE, pooled=side))
+    results = cached.pooled_scene(times)
     columns = st.columns(3)
-    columns[0].image(results["original"], caption=t("pooling.original", h=PICTURE_SIDE, w=PICTURE_SIDE),
-                     width="stretch")
+    columns[0].image(results["original"], caption=t("pooling.original", h=cached.PICTURE_SIDE, w=cached.PICTURE_SIDE),
+                     width="stretch", output_format="PNG")
     for column, mode in zip(columns[1:], ("max", "avg")):
-        column.image(results[mode], caption=t(f"pooling.pooled_{mode}", h=side, w=side), width="stretch")
+        column.image(results[mode], caption=t(f"pooling.pooled_{mode}", h=side, w=side), width="stretch",
+                     output_format="PNG")
     st.caption(t("pooling.image_note"))
 
 
@@ -146,7 +128,7 @@ st.title(t("pooling.title"))
 st.markdown(t("pooling.intro"))
 x, window, stride, padding, mode = controls()
 with friendly_errors():
-    trace, figure = build(x, window, stride, padding, mode, get_language())
+    trace, figure = cached.pool_animation(x, window, stride, padding, mode, get_language())
     st.subheader(t("pooling.animation_title"))
     st.caption(t("pooling.animation_help"))
     show_figure(figure, key="pool_animation")

@@ -55,3 +55,21 @@ def test_fragments_keep_the_language(lesson):
     """A bare st.fragment reruns without app.py and would fall back to English (see ui.common.fragment)."""
     source = Path(APP).parent.joinpath(lesson.path).read_text()
     assert "st.fragment" not in source
+
+
+def _image_calls():
+    root = Path(APP).parent
+    for path in sorted([*root.glob("pages/*.py"), *root.glob("ui/*.py")]):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "image":
+                yield f"{path.relative_to(root)}:{node.lineno}", node
+
+
+def test_pictures_go_out_as_png():
+    """``st.image`` with its default format re-encodes PNG bytes as JPEG on every rerun (a few ms a
+    picture, and blurred pixels on the enlarged grids); every call asks for PNG."""
+    calls = list(_image_calls())
+    assert len(calls) >= 15
+    lacking = [where for where, call in calls
+               if not any(k.arg == "output_format" and ast.literal_eval(k.value) == "PNG" for k in call.keywords)]
+    assert not lacking, lacking

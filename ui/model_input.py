@@ -54,7 +54,7 @@ def pick_image(model_name: str) -> np.ndarray | None:
     samples = samples_for(model_name)
     names = {index: t(f"feature_maps.sample_{sample.key}") for index, sample in enumerate(samples)}
     index = st.selectbox(t("feature_maps.sample"), list(names), format_func=names.get, key=f"sample_{model_name}")
-    st.image(samples[index].image, width=CANVAS_SIDE // 2)
+    st.image(samples[index].image, width=CANVAS_SIDE // 2, output_format="PNG")
     return samples[index].image
 
 
@@ -84,5 +84,5 @@ def _upload() -> np.ndarray | None:
     if upload is None:
         return None
     image, _ = decode_upload(upload.getvalue(), int(st.get_option("server.maxUploadSize")) * 2**20, 256)
-    st.image(image, width=CANVAS_SIDE // 2)
+    st.image(image, width=CANVAS_SIDE // 2, output_format="PNG")
     return image

@@ -1,7 +1,16 @@
 """Make sure a lesson always runs inside app.py's shell (navigation, sidebar, language)."""
 
+import base64
+from pathlib import Path
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+
+# The tab's icon as a data URL, read once per process: given a file path, Streamlit reads and
+# decodes the file again on every rerun of every page. A data URL is sent as it is, and the
+# browser fetches nothing for it.
+PAGE_ICON = "data:image/png;base64," + base64.b64encode(
+    (Path(__file__).resolve().parents[1] / "assets" / "icon.png").read_bytes()).decode()
 
 
 def ensure_app_shell() -> None:

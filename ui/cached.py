@@ -1,0 +1,176 @@
+"""The lessons' cached results: built once per process, shared read-only by every session, each cache bounded.
+
+They live here rather than in the page files because a page file runs again on
+every rerun, and Streamlit reads and tokenizes a function's source each time
+it is decorated: a page with four cached functions paid for that four times a
+rerun. Pictures are keyed by the SHA-256 of the image they come from (the
+underscore arguments are not hashed), because Streamlit's own hashing samples
+big arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from cnnviz import animation, channels, figures, filtering, images, ops, pooling, steps
+from cnnviz.activations import activations, edge_patch, sobel_response
+from cnnviz.cases import CASES, transpose_as_convolution
+from cnnviz.grids import scene_image, teaching_grid
+from cnnviz.i18n import t
+from ui.common import CheckedFigure
+
+PICTURE_SIDE = 256          # the pooling and activation lessons' picture
+PATCH = 6                   # the activation lesson's patch of numbers
+GRADIENT_VIEWS = ("sobel_magnitude", "sobel_direction")
+
+
+def _animation_labels(lang: str) -> dict[str, str]:
+    names = ("play", "pause", "slow", "fast", "step", "formula", "kernel")
+    return {name: t(f"convolution.{name}", lang) for name in names} | {
+        "input": t("convolution.input_label", lang), "output": t("convolution.output_label", lang)}
+
+
+# ---------------------------------------------------------------- the sliding window, the arithmetic
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def conv_animation(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, padding, dilation: int, lang: str):
+    """The trace and its animated figure, built once per setting and language."""
+    trace = steps.conv_trace(x, kernel, bias, stride, padding, dilation)
+    return trace, CheckedFigure(animation.conv_animation(trace, _animation_labels(lang)))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def case_animation(index: int, transposed: bool, lang: str) -> CheckedFigure:
+    """A case of the guide animated: the forward convolution, or its transpose drawn as a convolution."""
+    case = CASES[index]
+    kernel = np.ones((case.kernel, case.kernel))
+    if not transposed:
+        x = teaching_grid("random", case.size, case.size, seed=index)
+        trace = steps.conv_trace(x, kernel, 0, case.stride, case.padding, case.dilation)
+        return CheckedFigure(animation.conv_animation(trace, _animation_labels(lang)))
+    x = teaching_grid("random", case.output, case.output, seed=index)
+    spread = transpose_as_convolution(x, kernel, case.stride, case.padding, case.output_padding)
+    trace = steps.conv_trace(spread.grid, spread.kernel)
+    return CheckedFigure(animation.conv_animation(trace, _animation_labels(lang), is_padding=spread.inserted))
+
+
+# ---------------------------------------------------------------- pooling
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def pool_animation(x: np.ndarray, window: int, stride: int, padding: int, mode: str, lang: str):
+    """The trace and its animated figure, built once per setting and language."""
+    trace = steps.pool_trace(x, window, stride, padding, mode)
+    labels = {name: t(f"convolution.{name}", lang) for name in ("play", "pause", "slow", "fast", "step")}
+    labels |= {"input": t("pooling.input_padded" if padding else "pooling.input", lang),
+               "output": t("pooling.output_label", lang), "formula": t(f"pooling.formula_{mode}", lang)}
+    return trace, CheckedFigure(animation.pool_animation(trace, labels))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def shift_test(preset: str, shift: int, mode: str):
+    """The 8x8 input pooled before and after the shift, and how much survives each shift of 0-3 pixels."""
+    x = teaching_grid(preset, 8, 8)
+    return pooling.shift_comparison(x, shift, mode=mode), pooling.shift_profile(x, range(4), mode=mode)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def pooled_scene(times: int) -> dict[str, bytes]:
+    """The picture and its pooled versions, enlarged back block by block to its size, as PNG bytes."""
+    image = scene_image(PICTURE_SIDE)
+    pictures = {mode: figures.enlarge(p, 2 ** times) for mode, p in pooling.pooled_pictures(image, times).items()}
+    return {name: figures.png_bytes(p) for name, p in (pictures | {"original": image}).items()}
+
+
+# ---------------------------------------------------------------- activation functions
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def sobel_map() -> tuple[np.ndarray, tuple[int, int]]:
+    """The Sobel x response of the picture, and the corner of the patch whose numbers are shown."""
+    response = sobel_response(scene_image(PICTURE_SIDE))
+    response.flags.writeable = False
+    return response, edge_patch(response, PATCH)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def activated_maps(name: str, slope: float) -> dict:
+    """The map before and after as PNGs on the diverging scale (the patch framed), each scale's end value,
+    and the patch's numbers before and after."""
+    before, (row, col) = sobel_map()
+    after = activations(slope)[name].function(before)
+    result = {}
+    for key, values in (("before", before), ("after", after)):
+        limit = float(np.abs(values).max()) / 2      # half the peak: thin edges stay visible
+        picture = figures.frame_region(figures.diverging_image(values, limit), row, col, PATCH)
+        result[key] = (figures.png_bytes(picture), limit, values[row: row + PATCH, col: col + PATCH])
+    return result
+
+
+# ---------------------------------------------------------------- what a filter sees
+
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+def filtered(digest: str, _gray: np.ndarray, kernel: np.ndarray | None, view: str, how: str, border: str):
+    """(picture bytes, raw values) of one filter on one image; keyed by the image's hash and the settings."""
+    if view in GRADIENT_VIEWS:
+        g = filtering.gradient(_gray, border=border)
+        if view == "sobel_direction":
+            return figures.png_bytes(filtering.direction_image(g)), g.magnitude
+        values = g.magnitude
+    else:
+        values = filtering.response(_gray, kernel, border)
+    return figures.png_bytes(filtering.display(values, how)), values
+
+
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+def grey(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, bytes]:
+    """Whole grey levels 0..255 (the numbers the zoom shows) and their PNG, once per picture."""
+    gray = np.round(images.to_gray(_rgb))
+    gray.flags.writeable = False
+    return gray, figures.png_bytes(gray)
+
+
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+def locator(digest: str, _gray: np.ndarray, row: int, col: int, half: int) -> bytes:
+    return figures.png_bytes(filtering.mark_region(_gray, row, col, half))
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def direction_wheel() -> bytes:
+    return figures.png_bytes(filtering.direction_wheel())
+
+
+# ---------------------------------------------------------------- colour channels
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def split(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
+    """The (3, H, W) channels and each one tinted in its colour as PNG, once per picture."""
+    x3 = channels.split(_rgb)
+    x3.flags.writeable = False
+    return x3, [figures.png_bytes(channels.tint(x3[index], index)) for index in range(3)]
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def channel_maps(digest: str, _x3: np.ndarray, kernel3: np.ndarray, bias: float):
+    """PNGs of each channel's response, and of the feature map, with the check against ops.conv2d."""
+    result = channels.channel_sum(_x3, kernel3, bias)
+    exact = np.allclose(result.total, ops.conv2d(_x3, kernel3, bias, padding="same"))
+    pictures = [figures.png_bytes(figures.diverging_image(m, filtering.signed_limit(m)))
+                for m in (*result.per_channel, result.total)]
+    return pictures[:3], pictures[3], exact
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def bank_maps(digest: str, _x3: np.ndarray, count: int, seed: int) -> list[bytes]:
+    bank = channels.filter_bank(count, seed)
+    return [figures.png_bytes(figures.diverging_image(m, filtering.signed_limit(m)))
+            for m in ops.conv2d(_x3, bank, padding="same")]
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def worked_example(index: int, lang: str) -> CheckedFigure:
+    x, w, b = channels.worked_example()
+    trace = steps.conv_trace(x, w[index], b[index], stride=2, padding=1)
+    names = ("channel", "channel_names", "kernel", "formula", "output")
+    labels = {name: t(f"channels.{name}", lang) for name in names}
+    labels |= {name: t(f"convolution.{name}", lang) for name in ("play", "pause", "slow", "fast", "step")}
+    return CheckedFigure(animation.channels_animation(trace, labels))
