@@ -1,4 +1,4 @@
-"""Safe intake of the images students upload, and the sample images the project makes itself.
+"""Safe intake of the images students upload, and the sample pictures every image lesson offers.
 
 Uploads are untrusted bytes: they are decoded in memory (never written to
 disk), checked against a byte limit and a pixel limit before any pixel is
@@ -11,6 +11,7 @@ goes wrong becomes an ``InvalidInput`` with a sentence in the user's language.
 
 from __future__ import annotations
 
+import importlib.resources
 import io
 import re
 import warnings
@@ -24,7 +25,13 @@ from cnnviz.grids import scene_image
 WORKING_SIZES = (256, 512, 1024)
 MAX_PIXELS = 40_000_000            # 40 megapixels: any camera photo, far below Pillow's default
 FORMATS = {"PNG", "JPEG", "MPO", "WEBP", "BMP", "GIF", "TIFF"}
-SAMPLES = ("scene", "checkerboard", "shapes", "rings", "text", "gradient")
+# Photographs that ship inside scikit-image's wheel (its skimage/data folder), read as plain files:
+# real pictures that work offline, without importing the library's image code.
+PHOTOS = {"cat": "chelsea.png", "astronaut": "astronaut.png", "coffee": "coffee.png",
+          "camera": "camera.png", "coins": "coins.png", "rocket": "rocket.jpg"}
+# Pictures the project draws in code, each made for one thing to see (edges, corners, rings, text).
+DRAWN = ("scene", "checkerboard", "shapes", "rings", "text", "gradient")
+SAMPLES = (*PHOTOS, *DRAWN)
 
 
 def decode_image(data: bytes, max_bytes: int, working_size: int = 512) -> np.ndarray:
@@ -124,7 +131,15 @@ def to_gray(rgb: np.ndarray) -> np.ndarray:
 
 
 def sample_image(name: str, size: int = 512) -> np.ndarray:
-    """A uint8 RGB picture the project makes in code (see SAMPLES)."""
+    """A uint8 RGB sample (see SAMPLES): a photograph shrunk, never enlarged, so its longest side
+    is at most ``size``, or a picture drawn in code at ``size`` x ``size``."""
+    if name in PHOTOS:
+        with (importlib.resources.files("skimage") / "data" / PHOTOS[name]).open("rb") as file:
+            return _fit(_to_rgb(Image.open(file)), size)
+    return _drawn(name, size)
+
+
+def _drawn(name: str, size: int) -> np.ndarray:
     y, x = np.mgrid[0:1:complex(0, size), 0:1:complex(0, size)]
     if name == "scene":
         grey = scene_image(size).astype(float)

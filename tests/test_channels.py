@@ -51,7 +51,8 @@ def test_channels_page(lang):
         assert not at.exception, preset
     at.slider(key="bank_count").set_value(16).run()
     assert "448" in " ".join(m.value for m in at.markdown)
-    assert "256×256×16" in " ".join(m.value for m in at.markdown)
+    height, width = images.sample_image(images.SAMPLES[0], 256).shape[:2]       # the default picture
+    assert f"{height}×{width}×16" in " ".join(m.value for m in at.markdown)
     at.button(key="bank_shuffle").click().run()
     assert at.session_state["bank_seed"] == 1 and not at.exception
     x, w, b = channels.worked_example()

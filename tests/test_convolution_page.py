@@ -102,7 +102,7 @@ def test_a_picture_becomes_the_input_grid():
 
     at = open_app("en", PAGE)
     at.selectbox(key="grid_preset").set_value("picture").run()
-    x = grid_from_picture(images.sample_image("scene", 256), 7, 7)
+    x = grid_from_picture(images.sample_image(images.SAMPLES[0], 256), 7, 7)     # the default picture
     assert final_grid(animation_spec(at)) == expected_text(ops.conv2d(x, named_kernel("sobel_x")))
     data = good_files()["rgb.png"][0]
     at.file_uploader(key="convolution_upload").set_value(("mine.png", data, "image/png")).run()

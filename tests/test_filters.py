@@ -78,7 +78,7 @@ def test_a_bad_first_upload_falls_back_to_the_sample(lang):
     assert not at.exception and at.error
     assert t("errors.images.not_an_image", lang) in at.error[0].value
     assert t("images.using_sample", lang) in " ".join(c.value for c in at.caption)
-    assert any(t("images.sample_scene", lang) in c.value for c in at.caption)
+    assert any(t(f"images.sample_{images.SAMPLES[0]}", lang) in c.value for c in at.caption)
 
 
 def test_page_follows_its_widgets():

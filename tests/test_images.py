@@ -1,5 +1,6 @@
 """The safe intake decodes every awkward good file correctly and refuses every bad one with a message."""
 
+import importlib.resources
 import io
 
 import numpy as np
@@ -86,7 +87,17 @@ def test_file_names_are_shown_as_plain_text():
 @pytest.mark.parametrize("name", images.SAMPLES)
 def test_samples(name):
     rgb = images.sample_image(name, 128)
-    assert rgb.shape == (128, 128, 3) and rgb.dtype == np.uint8 and rgb.std() > 10
+    assert max(rgb.shape[:2]) == 128 and rgb.shape[2] == 3 and rgb.dtype == np.uint8 and rgb.std() > 10
+
+
+@pytest.mark.parametrize("name", images.PHOTOS)
+def test_photographs_come_from_the_installed_package_and_keep_their_proportions(name):
+    """Read from scikit-image's wheel: no download, and a photo is shrunk, never stretched or enlarged."""
+    with Image.open(importlib.resources.files("skimage") / "data" / images.PHOTOS[name]) as original:
+        width, height = original.size
+    small = images.sample_image(name, 256)
+    assert abs(small.shape[1] / small.shape[0] - width / height) < 0.02
+    assert images.sample_image(name, 1024).shape[:2] == (height, width)
 
 
 def test_gray_is_pillows_luminance():
@@ -147,7 +158,9 @@ def test_a_damaged_exif_block_does_not_refuse_the_photo():
 
 def test_every_sample_works_at_every_working_size():
     for size in images.WORKING_SIZES:
-        for name in images.SAMPLES:
+        for name in images.DRAWN:
             assert images.sample_image(name, size).shape == (size, size, 3)
+        for name in images.PHOTOS:
+            assert 0 < max(images.sample_image(name, size).shape[:2]) <= size
     with pytest.raises(InvalidInput):
         images.sample_image("nope")

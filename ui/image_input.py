@@ -57,7 +57,8 @@ def image_input(key: str, default_size: int = 512, narrow: bool = False) -> tupl
     """
     sample_names = {name: t(f"images.sample_{name}") for name in images.SAMPLES}
     left, middle, right = (st.container(),) * 3 if narrow else st.columns([2, 2, 1])
-    sample = left.selectbox(t("images.sample"), images.SAMPLES, format_func=sample_names.get, key=f"{key}_sample")
+    sample = left.selectbox(t("images.sample"), images.SAMPLES, format_func=sample_names.get, key=f"{key}_sample",
+                            help=t("images.sample_help"))
     # No type= filter: Streamlit enforces it by raising while it reads the widget state, before
     # this script can catch anything, so a mislabelled file would break the page. cnnviz.images
     # checks the content itself and refuses with a message.
