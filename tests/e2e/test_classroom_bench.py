@@ -1,4 +1,5 @@
-"""The classroom bench works end to end, briefly: two students, a few seconds, direct and through nginx.
+"""The classroom bench works end to end, briefly: two students (one in a browser, one over the websocket),
+a few seconds, direct and through nginx.
 
 Only that it runs and reports: no timing is asserted here (figures come from
 ``python -m bench.classroom`` on a quiet machine; see README, Performance).
@@ -11,11 +12,12 @@ import sys
 
 import pytest
 
+from bench.classroom import lesson_script
 from bench.replicas import nginx_path
 from tests.e2e.harness import ROOT, chromium_path
 
-QUICK = ["--sessions", "2", "--minutes", "0.15", "--think", "0.3", "--ramp", "1", "--solo-passes", "1",
-         "--session-ttl", "2"]
+QUICK = ["--sessions", "2", "--in-browsers", "1", "--minutes", "0.15", "--think", "0.3", "--ramp", "1",
+         "--solo-passes", "1", "--session-ttl", "2"]
 
 
 def require(tool: str, found) -> None:
@@ -39,10 +41,14 @@ def test_a_short_class_runs_without_errors(tmp_path, through_nginx):
     assert last.startswith("classroom: 2 sessions, p95 "), done.stdout[-2000:] + done.stderr[-2000:]
     result = json.loads(results.read_text())
     assert result["errors"] == {}, result["error_details"]
-    assert result["passes"]["solo"] == 1
-    assert result["server_class"]["n"] > 0
+    assert result["passes"]["solo"] == result["passes"]["sockets_solo"] == 1
+    assert result["server_class"]["n"] > 0 and result["sockets_class"]["n"] > 0
     assert 0 < result["memory"]["start_mb"] <= result["memory"]["peak_mb"]
-    assert all(row["solo"]["n"] == 1 for row in result["interactions"].values())
+    browser_steps, socket_steps, _ = lesson_script()
+    for step in browser_steps:
+        assert result["interactions"][step.label]["solo"]["n"] == 1, step.label
+    for step in socket_steps:
+        assert result["interactions"][step.label]["sockets_solo"]["n"] == 1, step.label
     if through_nginx:
         assert result["nginx"]["browsers_split_across_replicas"] == 0
         assert result["nginx"]["browsers_seen"] >= 2

@@ -1,0 +1,230 @@
+"""Students without a browser: Streamlit's own protocol over the websocket, as the page's JavaScript speaks it.
+
+On a 2-core machine thirty real Chromium tabs cannot be simulated beside the
+server: each interaction costs the browsers 4-5 s of CPU (plotting, layout,
+KaTeX) against the server's ~0.15 s, so the machine drowns in browser work and
+the figure measures the load generator, not the app. A socket student asks
+the server for exactly what a browser asks for - a script run with its widget
+values, on its page, in its fragment - reads every message the run sends
+back, fetches the pictures it shows from /media/, and waits for "script
+finished". It costs the server what a student costs it, and the load
+generator a few milliseconds. The classroom bench mixes the two: a few real
+browsers measure what a student sees while the rest of the class loads the
+server.
+
+Uploads stay with the browsers (they go through the file chooser and an HTTP
+PUT with the XSRF token); a socket student picks another sample picture where
+a browser uploads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import urllib.request
+from dataclasses import dataclass
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import connect
+
+from cnnviz.i18n import t
+
+FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+            ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
+WIDGETS = ("slider", "selectbox", "radio", "number_input")
+
+
+@dataclass
+class Widget:
+    kind: str
+    proto: object             # the element's protobuf (Slider, Selectbox, ...)
+    fragment_id: str          # "" outside a fragment
+
+
+class SocketStudent:
+    """One Streamlit session over one websocket; ``record`` is the classroom bench's Record."""
+
+    def __init__(self, index: int, base: str, record, think: float, lang: str, timeout: float):
+        self.index, self.base, self.record, self.think, self.lang = index, base, record, think, lang
+        self.timeout = timeout
+        self.random = random.Random(1000 + index)
+        self.passes = 0
+        self.pages: dict[str, str] = {}           # url path -> page script hash
+        self.widgets: dict[str, Widget] = {}      # label -> the latest widget drawn with it
+        self.values: dict[str, WidgetState] = {}  # widget id -> the value this student gave it
+        self.page_hash = ""
+        self.media: list[str] = []                # the pictures of the latest run
+        self.texts: list[str] = []                # what the latest run wrote (Markdown, formulas)
+        self.exceptions: list[str] = []
+        self.runs = 0
+        self.ran = asyncio.Event()
+
+    async def __aenter__(self) -> SocketStudent:
+        address = self.base.replace("http://", "ws://", 1) + "/_stcore/stream"
+        self.socket = await connect(address, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout)
+        # Behind a load balancer with sticky sessions, the cookie it sets keeps the pictures on this replica.
+        cookie = self.socket.response.headers.get("Set-Cookie", "")
+        self.cookie = cookie.split(";", 1)[0]
+        self.reader = asyncio.ensure_future(self._read())
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.reader.cancel()
+        await self.socket.close()
+
+    # -- what the server sends
+    async def _read(self) -> None:
+        try:
+            async for frame in self.socket:
+                self._message(ForwardMsg.FromString(frame))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:                           # the connection dropped under the student
+            self.record.error("disconnect", f"socket student {self.index}: {type(error).__name__}: {error}")
+
+    def _message(self, message: ForwardMsg) -> None:
+        kind = message.WhichOneof("type")
+        if kind == "navigation":
+            self.pages = {page.url_pathname: page.page_script_hash for page in message.navigation.app_pages}
+        elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+            self._element(message.delta.new_element, message.delta.fragment_id)
+        elif kind == "script_finished" and message.script_finished in FINISHED:
+            self.runs += 1
+            self.ran.set()
+
+    def _element(self, element, fragment_id: str) -> None:
+        kind = element.WhichOneof("type")
+        if kind in WIDGETS:
+            proto = getattr(element, kind)
+            self.widgets[proto.label] = Widget(kind, proto, fragment_id)
+        elif kind == "markdown":
+            self.texts.append(element.markdown.body)
+        elif kind == "imgs":
+            self.media += [image.url for image in element.imgs.imgs if image.url.startswith("/media/")]
+        elif kind == "exception":
+            self.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:200])
+
+    # -- what a student does
+    async def run(self, fragment_id: str = "") -> None:
+        """Ask for a script run with this student's widget values and wait until it has finished; then
+        fetch the pictures it showed, as the browser would."""
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = f"lang={self.lang}"
+        state.page_script_hash = self.page_hash
+        state.fragment_id = fragment_id
+        state.widget_states.widgets.extend(self.values.values())
+        runs, self.media, self.texts = self.runs, [], []
+        await self.socket.send(message.SerializeToString())
+        deadline = time.monotonic() + self.timeout
+        while self.runs <= runs:
+            self.ran.clear()
+            await asyncio.wait_for(self.ran.wait(), max(deadline - time.monotonic(), 0.001))
+        await asyncio.gather(*(asyncio.to_thread(self._fetch, url) for url in self.media))
+
+    def _fetch(self, url: str) -> None:
+        try:
+            request = urllib.request.Request(self.base + url, headers={"Cookie": self.cookie} if self.cookie else {})
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                answer.read()
+        except OSError as error:
+            self.record.error("media failed", f"{error}: {url}")
+
+    async def open(self, page: str) -> None:
+        """Go to a lesson (``""``: the home page), as a click in the menu does. A session that has not
+        seen the menu yet loads the app first, as a browser does."""
+        if page and page not in self.pages:
+            await self.run()
+        if page and page not in self.pages:
+            raise LookupError(f"the app has no page {page!r}")
+        self.page_hash = self.pages.get(page, "") if page else ""
+        self.widgets, self.values = {}, {}
+        await self.run()
+
+    def _widget(self, label_key: str, kind: str) -> Widget:
+        widget = self.widgets.get(t(label_key, self.lang))
+        if widget is None or widget.kind != kind:
+            raise LookupError(f"no {kind} labelled {t(label_key, self.lang)!r} on the page")
+        return widget
+
+    async def _set(self, widget: Widget, **value) -> None:
+        state = WidgetState(id=widget.proto.id, **value)
+        self.values[state.id] = state
+        await self.run(widget.fragment_id)
+
+    async def slide(self, label_key: str) -> None:
+        """One notch up, or down when the slider is at its top."""
+        widget = self._widget(label_key, "slider")
+        proto, held = widget.proto, self.values.get(widget.proto.id)
+        now = held.double_array_value.data[0] if held else proto.default[0]
+        step = proto.step or 1
+        await self._set(widget, double_array_value={"data": [now + step if now + step <= proto.max else now - step]})
+
+    async def pick(self, label_key: str) -> None:
+        """The next option of a select box."""
+        widget = self._widget(label_key, "selectbox")
+        options = widget.proto.options
+        await self._set(widget, string_value=options[(self.passes + 1) % len(options)])
+
+    async def choose(self, option_key: str) -> None:
+        """The radio option labelled ``option_key``."""
+        option = t(option_key, self.lang)
+        widget = next((w for w in self.widgets.values() if w.kind == "radio" and option in w.proto.options), None)
+        if widget is None:
+            raise LookupError(f"no radio offers {option!r}")
+        await self._set(widget, string_value=option)
+
+    async def type_number(self, label_key: str, value: float) -> None:
+        await self._set(self._widget(label_key, "number_input"), double_value=value)
+
+    async def lesson(self, steps: list, deadline: float) -> bool:
+        """One pass through ``steps`` (bench.classroom's Step, with the actions below); False when the
+        deadline came first. A failed step is noted and ends the pass, as for a browser."""
+        for step in steps:
+            if time.monotonic() > deadline:
+                return False
+            start = time.perf_counter()
+            try:
+                await step.action(self)
+            except Exception as error:
+                self.record.error("step failed", f"socket student {self.index}, {step.label}: "
+                                  f"{type(error).__name__}: {error}")
+                return True
+            self.record.add(step, time.perf_counter() - start)
+            if self.exceptions:
+                self.record.error("exception shown", f"{step.label}: {self.exceptions[0]}")
+                self.exceptions = []
+            if self.think:
+                await asyncio.sleep(self.random.uniform(0.5, 1.5) * self.think)
+        self.record.passes += 1
+        return True
+
+
+def lesson_steps() -> list[tuple[str, str, object]]:
+    """(lesson, interaction, action) in the order of the browsers' lesson script (bench.classroom), each
+    interaction named as there so the two kinds of student can be compared row by row. Playing an
+    animation never reaches the server, so it has no counterpart here."""
+    return [
+        ("home", "open (page load)", lambda s: s.open("")),
+        ("home", "units", lambda s: s.type_number("home.units", 100 * (1 + s.passes % 9))),
+        ("convolution", "open", lambda s: s.open("convolution")),
+        ("convolution", "stride slider", lambda s: s.slide("convolution.stride")),
+        ("convolution", "dilation slider", lambda s: s.slide("convolution.dilation")),
+        ("conv_arithmetic", "open", lambda s: s.open("conv_arithmetic")),
+        ("conv_arithmetic", "pick a case", lambda s: s.pick("arithmetic.case")),
+        ("pooling", "open", lambda s: s.open("pooling")),
+        ("pooling", "side slider", lambda s: s.slide("pooling.side")),
+        ("activations", "open", lambda s: s.open("activations")),
+        ("activations", "pick sigmoid", lambda s: s.choose("activations.sigmoid")),
+        ("filters", "open", lambda s: s.open("filters")),
+        ("filters", "pick a sample", lambda s: s.pick("images.sample")),
+        ("filters", "pick a filter", lambda s: s.pick("filters.filter")),
+        ("channels", "open", lambda s: s.open("channels")),
+        ("channels", "pick a sample", lambda s: s.pick("images.sample")),
+        ("channels", "filters slider", lambda s: s.slide("channels.filters")),
+        ("feature_maps", "open (model runs)", lambda s: s.open("feature_maps")),
+        ("feature_maps", "pick a sample", lambda s: s.pick("feature_maps.sample")),
+    ]
