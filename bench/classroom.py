@@ -138,9 +138,16 @@ def next_option(label_key: str | None = None):
         boxes = s.main.locator("[data-testid=stSelectbox]")
         if label_key:
             boxes = boxes.filter(has_text=t(label_key, s.lang))
-        await boxes.first.click()
         options = s.page.get_by_role("option")
-        await options.first.wait_for()
+        for attempt in range(3):         # a click that lands while the page redraws can leave the list shut
+            await boxes.first.click()
+            try:
+                await options.first.wait_for(timeout=10_000 if attempt < 2 else STEP_TIMEOUT_MS)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
+                await s.page.keyboard.press("Escape")
         count = await options.count()
         await s.rerun(options.nth((s.passes + 1) % max(count, 1)).click)
     return action

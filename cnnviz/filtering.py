@@ -71,6 +71,15 @@ def display(values: np.ndarray, how: str) -> np.ndarray:
     return np.clip(values, 0, 255).round().astype(np.uint8)
 
 
+def display_peak(values: np.ndarray, how: str) -> float:
+    """The value the strongest colour of ``display(values, how)`` stands for (0 for a flat absolute map)."""
+    if how == "signed":
+        return signed_limit(values)
+    if how == "absolute":
+        return float(np.abs(values).max())
+    return 255.0
+
+
 def direction_image(g: Gradient) -> np.ndarray:
     """Edge direction as hue, edge strength as brightness: the colour wheel of gradients."""
     hue = (g.direction + np.pi) / (2 * np.pi)

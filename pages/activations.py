@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from cnnviz import figures, formulas, layer_figures
-from cnnviz.activations import gradient_through_layers, softmax_steps
-from cnnviz.i18n import t
+from cnnviz import figures, formulas
+from cnnviz.activations import softmax_steps
+from cnnviz.i18n import get_language, t
 from ui import cached
 from ui.common import fragment, friendly_errors, show_figure
 from ui.shell import ensure_app_shell
@@ -27,19 +27,17 @@ def feature_map_section(labels: dict[str, str]) -> None:
             if name == "leaky_relu" else 0.01
         st.latex(formulas.activation_formula(name, slope))
         st.info(t(f"activations.{name}_note"), icon=":material/lightbulb:")
-    maps = cached.activated_maps(name, slope)
+    maps = cached.activated_maps(name, slope, get_language())
     with right:
         for column, key, caption in zip(st.columns(2), ("before", "after"),
                                         (t("activations.before"), t("activations.after", name=labels[name]))):
-            picture, limit, _ = maps[key]
+            picture, bar = maps[key]
             column.image(picture, caption=caption, width="stretch", output_format="PNG")
             with column:
-                show_figure(figures.colour_bar(limit, t("activations.colour_bar")), key=f"colour_bar_{key}")
+                show_figure(bar, key=f"colour_bar_{key}")
         st.caption(t("activations.legend"))
     st.markdown(f"**{t('activations.patch_title', n=cached.PATCH)}**")
-    show_figure(figures.value_grids([figures.Panel(maps["before"][2], t("activations.before")),
-                                     figures.Panel(maps["after"][2], t("activations.after", name=labels[name]))],
-                                    cell=50))
+    show_figure(maps["patch"])
 
 
 def curves_section(labels: dict[str, str]) -> None:
@@ -48,9 +46,7 @@ def curves_section(labels: dict[str, str]) -> None:
     chosen = st.multiselect(t("activations.function"), NAMES, default=["relu", "sigmoid"], format_func=labels.get,
                             key="act_curves")
     if chosen:
-        words = labels | {"function": t("activations.function_curve"), "derivative": t("activations.derivative_curve"),
-                          "x": t("activations.x_axis"), "y": t("activations.y_axis")}
-        show_figure(layer_figures.activation_curves(chosen, 0.1, words))
+        show_figure(cached.activation_curves(tuple(chosen), get_language()))
 
 
 @fragment
@@ -58,12 +54,10 @@ def depth_section() -> None:
     st.subheader(t("activations.depth_title"))
     st.markdown(t("activations.depth_lead"))
     depth = st.slider(t("activations.depth"), 1, 30, 10, key="act_depth")
-    sigmoid, relu = gradient_through_layers("sigmoid", depth), gradient_through_layers("relu", depth)
+    sigmoid, figure, product = cached.gradient_depth(depth, get_language())
     st.markdown(t("activations.depth_intro", n=depth))
-    st.latex(formulas.gradient_product(depth, sigmoid, relu))
-    words = {"sigmoid": t("activations.sigmoid_product"), "relu": t("activations.relu_product"),
-             "x": t("activations.depth_x"), "y": t("activations.depth_y")}
-    show_figure(layer_figures.gradient_depth_figure(depth, words))
+    st.latex(product)
+    show_figure(figure)
     st.info(t("activations.depth_meaning", share=formulas.power_of_ten(sigmoid)), icon=":material/trending_down:")
 
 

@@ -118,8 +118,11 @@ def receptive_tab() -> None:
 
 st.title(t("arithmetic.title"))
 st.markdown(t("arithmetic.intro"))
+# Only the open tab runs (choosing another reruns the page): the other three hold some thirty widgets and a
+# data editor, which would otherwise cost every rerun of the cases' animation.
 tabs = st.tabs([t("arithmetic.tab_cases"), t("arithmetic.tab_calculator"), t("arithmetic.tab_compare"),
-                t("arithmetic.tab_receptive")])
+                t("arithmetic.tab_receptive")], key="arithmetic_tab", on_change="rerun")
 for tab, render in zip(tabs, (cases_tab, calculator_tab, compare_tab, receptive_tab)):
-    with tab:
-        render()
+    if tab.open:
+        with tab:
+            render()

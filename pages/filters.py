@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import figures, filtering, formulas
-from cnnviz.i18n import t
+from cnnviz.i18n import get_language, t
 from cnnviz.kernels import FILTER_PRESETS, gaussian_kernel, named_kernel, normalise
 from ui import cached
 from ui.common import fragment, friendly_errors, show_figure
@@ -44,28 +44,17 @@ def show_kernels(view: str, kernel: np.ndarray | None) -> None:
     if kernel is not None:
         show_figure(figures.value_grid(kernel, t("filters.kernel"), cell=36 if kernel.shape[0] > 5 else 44))
     else:
-        show_figure(figures.value_grids([figures.Panel(named_kernel(name), t(f"kernels.{name}").split(" (")[0])
-                                         for name in ("sobel_x", "sobel_y")], cell=40))
+        show_figure(cached.sobel_kernels(get_language()))
         st.caption(t("filters.both_kernels"))
 
 
-def legend(view: str, how: str, values: np.ndarray) -> None:
+def legend(view: str, how: str, peak: float) -> None:
     if view == "sobel_direction":
         left, right = st.columns([1, 6], vertical_alignment="center")
         left.image(cached.direction_wheel(), width=110, output_format="PNG")
         right.caption(t("filters.legend_direction"))
         return
-    if how == "signed":
-        peak = filtering.signed_limit(values)
-        bar = figures.scale_bar(-peak, peak, figures.DIVERGING,
-                                (t("filters.scale_negative"), t("filters.scale_positive")))
-    elif how == "absolute":
-        peak = float(np.abs(values).max())
-        bar = figures.scale_bar(0, peak or 1.0, figures.GREYS, (t("filters.scale_flat"), t("filters.scale_strong")))
-    else:
-        peak = 255.0
-        bar = figures.scale_bar(0, 255, figures.GREYS, (t("filters.scale_black"), t("filters.scale_white")))
-    show_figure(bar)
+    show_figure(cached.scale_bar(how, peak, get_language()))
     st.caption(t(f"filters.legend_{how}", peak=figures.format_number(peak)))
 
 
@@ -114,12 +103,12 @@ with kernel_view:
     show_kernels(view, kernel)
 
 with friendly_errors():
-    picture, values = cached.filtered(digest, gray, kernel, view, how, border)
+    picture, peak, strongest = cached.filtered(digest, gray, kernel, view, how, border)
     left, right = st.columns(2)
     left.image(grey_png, caption=t("filters.original", h=gray.shape[0], w=gray.shape[1]), output_format="PNG")
     right.image(picture, caption=t("filters.result_named", name=name), output_format="PNG")
-    legend(view, how, values)
+    legend(view, how, peak)
     st.download_button(t("filters.download"), picture, file_name=f"cnnviz-{view}.png", mime="image/png",
                        icon=":material/download:")
     zoom_kernel = kernel if kernel is not None else named_kernel("sobel_x")
-    zoom_view(gray, zoom_kernel, border, filtering.strongest_pixel(values), digest, f"{digest[:12]}_{view}")
+    zoom_view(gray, zoom_kernel, border, strongest, digest, f"{digest[:12]}_{view}")

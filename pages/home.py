@@ -2,21 +2,20 @@
 
 import streamlit as st
 
-from cnnviz import arithmetic, figures
-from cnnviz.i18n import t
+from cnnviz import arithmetic
+from cnnviz.i18n import get_language, t
+from ui import cached
 from ui.common import lesson_links, show_figure
 from ui.lessons import LESSONS
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
-SIDES = [28, 64, 128, 224, 512, 1024]
 SIDE_CHOICES = [28, 32, 64, 96, 128, 224, 256, 512, 1024]
 
 st.title(t("home.title"))
 st.markdown(t("home.intro"))
-show_figure(figures.pipeline_figure({name: t(f"home.pipeline_{name}") for name in (
-    "input", "conv", "pool", "flatten", "dense", "softmax", "class", "features", "classifier")}))
+show_figure(cached.pipeline(get_language()))
 
 st.subheader(t("home.why_title"))
 for reason in ("params", "spatial", "shift"):
@@ -46,11 +45,7 @@ m2.metric(t("home.conv_metric"), f"{conv:,}")
 m2.caption(t("home.conv_formula", k=kernel, c=channels, filters=filters))
 st.info(t("home.ratio", ratio=f"{dense / conv:,.0f}"), icon=":material/calculate:")
 
-show_figure(figures.parameter_growth_figure(
-    SIDES, [arithmetic.dense_params_for_image(s, s, channels, units) for s in SIDES], [conv] * len(SIDES),
-    {"title": t("home.chart_title"), "x": t("home.chart_x"), "y": t("home.chart_y"),
-     "dense": t("home.chart_dense", units=units), "conv": t("home.chart_conv", filters=filters, k=kernel)},
-    highlight=side))
+show_figure(cached.parameter_growth(side, channels, units, filters, kernel, get_language()))
 
 st.subheader(t("home.lessons_title"))
 st.caption(t("home.lessons_intro"))

@@ -3,10 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from cnnviz import formulas, layer_figures, ops, pooling, steps
+from cnnviz import formulas, pooling, steps
 from cnnviz.grids import GRID_PRESETS, teaching_grid
 from cnnviz.i18n import get_language, t
-from cnnviz.kernels import CONVOLUTION_PRESETS, named_kernel
+from cnnviz.kernels import CONVOLUTION_PRESETS
 from ui import cached
 from ui.common import fragment, friendly_errors, show_figure
 from ui.shell import ensure_app_shell
@@ -42,7 +42,7 @@ def step_arithmetic(trace: steps.PoolTrace, mode: str) -> None:
         winner = (step.rows[:, None] == step.winner[0]) & (step.cols[None, :] == step.winner[1])
     left, right = st.columns([1, 3], vertical_alignment="center")
     with left:
-        show_figure(layer_figures.window_figure(step.patch, winner))
+        show_figure(cached.pool_window(step.patch, winner))
     with right:
         st.latex(formulas.pool_step_formula(step, mode, cell=True))
         st.caption(t("pooling.window_place", r0=int(step.rows[0]), r1=int(step.rows[-1]), c0=int(step.cols[0]),
@@ -52,11 +52,10 @@ def step_arithmetic(trace: steps.PoolTrace, mode: str) -> None:
 def global_pooling() -> None:
     st.subheader(t("pooling.global_title"))
     st.markdown(t("pooling.global_intro"))
-    maps = np.stack([teaching_grid(name, 5, 5, seed=3) for name in ("random", "blob", "vertical_edge")])
-    labels = {"channel": t("pooling.channel"), "gap": t("pooling.gap_short"), "gmp": t("pooling.gmp_short")}
-    show_figure(layer_figures.global_pool_figure(maps, labels))
-    st.caption(t("pooling.global_legend", channels=len(maps), h=maps.shape[1], w=maps.shape[2]))
-    st.latex(formulas.global_pool_formulas(maps, ops.global_avg_pool(maps), ops.global_max_pool(maps)))
+    (channels, h, w), figure, formula = cached.global_pooling(get_language())
+    show_figure(figure)
+    st.caption(t("pooling.global_legend", channels=channels, h=h, w=w))
+    st.latex(formula)
 
 
 @fragment
@@ -70,10 +69,8 @@ def shift_tolerance() -> None:
     preset = left.selectbox(t("pooling.input_preset"), presets, format_func=names.get, key="shift_preset")
     mode = middle.radio(t("pooling.mode"), list(modes), format_func=modes.get, key="shift_mode")
     shift = right.slider(t("pooling.shift"), 0, 3, 1, key="pool_shift")
-    comparison, survived = cached.shift_test(preset, shift, mode)
-    labels = {"original": t("pooling.input"), "shifted": t("pooling.shifted", n=shift),
-              "pooled": t("pooling.before"), "pooled_shifted": t("pooling.after")}
-    show_figure(layer_figures.shift_figure(comparison, labels))
+    comparison, figure, survived = cached.shift_test(preset, shift, mode, get_language())
+    show_figure(figure)
     st.caption(t("pooling.shift_legend"))
     profile = " · ".join(t("pooling.profile_item", n=n, share=share)
                          for n, share in survived.items())
@@ -88,8 +85,7 @@ def pooling_vs_stride(x: np.ndarray) -> None:
     names = {name: t(f"kernels.{name}") for name in kernels}
     kernel = st.selectbox(t("pooling.vs_kernel_pick"), kernels, kernels.index("box_blur"), format_func=names.get,
                           key="vs_kernel")
-    labels = {key: t(f"pooling.vs_{key}") for key in ("input", "pooled", "kernel", "convolved")}
-    show_figure(layer_figures.side_by_side_figure(pooling.pool_and_strided_conv(x, named_kernel(kernel)), labels))
+    show_figure(cached.strided_comparison(x, kernel, get_language()))
     st.caption(t("pooling.vs_same_input"))
 
     st.markdown(f"**{t('pooling.vs_costs')}**")

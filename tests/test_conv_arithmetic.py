@@ -12,7 +12,7 @@ from cnnviz.cases import CASES, transpose_as_convolution
 from cnnviz.errors import InvalidInput
 from cnnviz.figures import format_number
 from cnnviz.grids import teaching_grid
-from cnnviz.i18n import LANGUAGES
+from cnnviz.i18n import LANGUAGES, t
 from tests.apptest import open_app
 
 PAGE = "pages/conv_arithmetic.py"
@@ -39,6 +39,13 @@ def test_the_spread_out_view_equals_conv_transpose2d(size, k, stride, data):
     np.testing.assert_allclose(ops.conv2d(spread.grid, spread.kernel), expected, atol=1e-12)
     assert (spread.grid[spread.inserted] == 0).all()
     assert (~spread.inserted).sum() == x.size
+
+
+def open_tab(lang: str, tab: str):
+    """The lesson with one of its tabs chosen: only the open tab is drawn."""
+    at = open_app(lang, PAGE)
+    at.session_state["arithmetic_tab"] = t(f"arithmetic.tab_{tab}", lang)
+    return at.run()
 
 
 def spec(at) -> dict:
@@ -68,7 +75,7 @@ def test_every_case_and_its_transpose_animate_the_right_numbers(lang):
 
 
 def test_calculator_handles_rectangles():
-    at = open_app("en", PAGE)
+    at = open_tab("en", "calculator")
     values = {"height": 30, "width": 17, "kernel_h": 5, "kernel_w": 2, "pad_h": 1, "pad_w": 0,
               "stride_h": 3, "stride_w": 2, "dilation_h": 2, "dilation_w": 1}
     for name, value in values.items():
@@ -81,7 +88,7 @@ def test_calculator_handles_rectangles():
 
 
 def test_compare_counts_parameters_and_multiplications():
-    at = open_app("en", PAGE)
+    at = open_tab("en", "compare")
     metrics = [m.value for m in at.metric]
     out = ops.output_size(32, 3, 2, 1)
     assert metrics[:3] == [f"{out} × {out} × 16", f"{arithmetic.conv_params(3, 16, 16):,}",
@@ -90,7 +97,7 @@ def test_compare_counts_parameters_and_multiplications():
 
 
 def test_receptive_field_follows_the_layer_count():
-    at = open_app("ko", PAGE)
+    at = open_tab("ko", "receptive")
     assert "5×5" in at.metric[-1].value
     at.slider(key="rf_layers").set_value(3).run()
     assert "7×7" in at.metric[-1].value

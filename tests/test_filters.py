@@ -42,6 +42,14 @@ def test_displays_are_pictures(how):
     assert picture.dtype == np.uint8 and picture.shape[:2] == GRAY.shape
 
 
+def test_display_peak_is_what_the_strongest_colour_stands_for():
+    values = filtering.response(GRAY, named_kernel("sobel_x"))
+    assert filtering.display_peak(values, "signed") == filtering.signed_limit(values)
+    assert filtering.display_peak(values, "absolute") == np.abs(values).max()
+    assert filtering.display(values, "absolute").max() == 255
+    assert filtering.display_peak(values, "clipped") == 255
+
+
 @pytest.mark.parametrize("row, col", [(0, 0), (40, 50), (95, 95), (95, 0)])
 def test_zoom_explains_the_real_output_pixel(row, col):
     for kernel in (named_kernel("sobel_y"), gaussian_kernel(0.8), np.ones((2, 4))):

@@ -13,16 +13,41 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cnnviz import animation, channels, figures, filtering, images, ops, pooling, steps
-from cnnviz.activations import activations, edge_patch, sobel_response
+from cnnviz import (animation, arithmetic, channels, figures, filtering, formulas, images, layer_figures, ops, pooling,
+                    steps)
+from cnnviz.activations import activations, edge_patch, gradient_through_layers, sobel_response
 from cnnviz.cases import CASES, transpose_as_convolution
 from cnnviz.grids import scene_image, teaching_grid
 from cnnviz.i18n import t
+from cnnviz.kernels import named_kernel
 from ui.common import CheckedFigure
 
 PICTURE_SIDE = 256          # the pooling and activation lessons' picture
 PATCH = 6                   # the activation lesson's patch of numbers
 GRADIENT_VIEWS = ("sobel_magnitude", "sobel_direction")
+
+
+# ---------------------------------------------------------------- why CNNs
+
+HOME_SIDES = [28, 64, 128, 224, 512, 1024]
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def pipeline(lang: str) -> CheckedFigure:
+    names = ("input", "conv", "pool", "flatten", "dense", "softmax", "class", "features", "classifier")
+    return CheckedFigure(figures.pipeline_figure({name: t(f"home.pipeline_{name}", lang) for name in names}))
+
+
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+def parameter_growth(side: int, channels: int, units: int, filters: int, kernel: int, lang: str) -> CheckedFigure:
+    """The first layer's weights, dense against conv, over the image sides, with the chosen side marked."""
+    conv = arithmetic.conv_params(kernel, channels, filters)
+    labels = {"title": t("home.chart_title", lang), "x": t("home.chart_x", lang), "y": t("home.chart_y", lang),
+              "dense": t("home.chart_dense", lang, units=units),
+              "conv": t("home.chart_conv", lang, filters=filters, k=kernel)}
+    dense = [arithmetic.dense_params_for_image(s, s, channels, units) for s in HOME_SIDES]
+    return CheckedFigure(figures.parameter_growth_figure(HOME_SIDES, dense, [conv] * len(HOME_SIDES), labels,
+                                                         highlight=side))
 
 
 def _animation_labels(lang: str) -> dict[str, str]:
@@ -67,11 +92,39 @@ def pool_animation(x: np.ndarray, window: int, stride: int, padding: int, mode: 
     return trace, CheckedFigure(animation.pool_animation(trace, labels))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def shift_test(preset: str, shift: int, mode: str):
-    """The 8x8 input pooled before and after the shift, and how much survives each shift of 0-3 pixels."""
+@st.cache_resource(max_entries=256, show_spinner=False)
+def pool_window(patch: np.ndarray, winner: np.ndarray | None) -> CheckedFigure:
+    """One step's window, the max's cell framed."""
+    return CheckedFigure(layer_figures.window_figure(patch, winner))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def global_pooling(lang: str) -> tuple[tuple[int, ...], CheckedFigure, str]:
+    """The three 5x5 maps' shape, their figure and the formulas of both global poolings: the same for all."""
+    maps = np.stack([teaching_grid(name, 5, 5, seed=3) for name in ("random", "blob", "vertical_edge")])
+    labels = {"channel": t("pooling.channel", lang), "gap": t("pooling.gap_short", lang),
+              "gmp": t("pooling.gmp_short", lang)}
+    return (maps.shape, CheckedFigure(layer_figures.global_pool_figure(maps, labels)),
+            formulas.global_pool_formulas(maps, ops.global_avg_pool(maps), ops.global_max_pool(maps)))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def shift_test(preset: str, shift: int, mode: str, lang: str):
+    """The 8x8 input pooled before and after the shift, its figure, and how much survives each shift of 0-3 pixels."""
     x = teaching_grid(preset, 8, 8)
-    return pooling.shift_comparison(x, shift, mode=mode), pooling.shift_profile(x, range(4), mode=mode)
+    comparison = pooling.shift_comparison(x, shift, mode=mode)
+    labels = {"original": t("pooling.input", lang), "shifted": t("pooling.shifted", lang, n=shift),
+              "pooled": t("pooling.before", lang), "pooled_shifted": t("pooling.after", lang)}
+    return (comparison, CheckedFigure(layer_figures.shift_figure(comparison, labels)),
+            pooling.shift_profile(x, range(4), mode=mode))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def strided_comparison(x: np.ndarray, kernel: str, lang: str) -> CheckedFigure:
+    """The input beside its 2x2 max pooling and its stride-2 convolution with a named kernel."""
+    labels = {key: t(f"pooling.vs_{key}", lang) for key in ("input", "pooled", "kernel", "convolved")}
+    return CheckedFigure(layer_figures.side_by_side_figure(pooling.pool_and_strided_conv(x, named_kernel(kernel)),
+                                                           labels))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -92,33 +145,58 @@ def sobel_map() -> tuple[np.ndarray, tuple[int, int]]:
     return response, edge_patch(response, PATCH)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def activated_maps(name: str, slope: float) -> dict:
-    """The map before and after as PNGs on the diverging scale (the patch framed), each scale's end value,
-    and the patch's numbers before and after."""
+@st.cache_resource(max_entries=128, show_spinner=False)
+def activated_maps(name: str, slope: float, lang: str) -> dict:
+    """The map before and after as PNGs on the diverging scale (the patch framed) with each one's colour bar
+    (its end at half the peak), and the figure of the patch's numbers before and after."""
     before, (row, col) = sobel_map()
     after = activations(slope)[name].function(before)
-    result = {}
+    titles = {"before": t("activations.before", lang),
+              "after": t("activations.after", lang, name=t(f"activations.{name}", lang))}
+    result, panels = {}, []
     for key, values in (("before", before), ("after", after)):
         limit = float(np.abs(values).max()) / 2      # half the peak: thin edges stay visible
         picture = figures.frame_region(figures.diverging_image(values, limit), row, col, PATCH)
-        result[key] = (figures.png_bytes(picture), limit, values[row: row + PATCH, col: col + PATCH])
+        bar = CheckedFigure(figures.colour_bar(limit, t("activations.colour_bar", lang)))
+        result[key] = (figures.png_bytes(picture), bar)
+        panels.append(figures.Panel(values[row: row + PATCH, col: col + PATCH], titles[key]))
+    result["patch"] = CheckedFigure(figures.value_grids(panels, cell=50))
     return result
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def activation_curves(names: tuple[str, ...], lang: str) -> CheckedFigure:
+    words = {name: t(f"activations.{name}", lang) for name in names}
+    words |= {"function": t("activations.function_curve", lang), "derivative": t("activations.derivative_curve", lang),
+              "x": t("activations.x_axis", lang), "y": t("activations.y_axis", lang)}
+    return CheckedFigure(layer_figures.activation_curves(list(names), 0.1, words))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def gradient_depth(depth: int, lang: str) -> tuple[float, CheckedFigure, str]:
+    """What survives ``depth`` sigmoid layers, the figure beside ReLU's, and both products written out."""
+    sigmoid, relu = gradient_through_layers("sigmoid", depth), gradient_through_layers("relu", depth)
+    words = {"sigmoid": t("activations.sigmoid_product", lang), "relu": t("activations.relu_product", lang),
+             "x": t("activations.depth_x", lang), "y": t("activations.depth_y", lang)}
+    return (sigmoid, CheckedFigure(layer_figures.gradient_depth_figure(depth, words)),
+            formulas.gradient_product(depth, sigmoid, relu))
 
 
 # ---------------------------------------------------------------- what a filter sees
 
 @st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
 def filtered(digest: str, _gray: np.ndarray, kernel: np.ndarray | None, view: str, how: str, border: str):
-    """(picture bytes, raw values) of one filter on one image; keyed by the image's hash and the settings."""
+    """(picture bytes, the value its strongest colour stands for, the strongest pixel) of one filter on one
+    image; keyed by the image's hash and the settings."""
     if view in GRADIENT_VIEWS:
         g = filtering.gradient(_gray, border=border)
-        if view == "sobel_direction":
-            return figures.png_bytes(filtering.direction_image(g)), g.magnitude
         values = g.magnitude
+        if view == "sobel_direction":
+            return figures.png_bytes(filtering.direction_image(g)), 0.0, filtering.strongest_pixel(values)
     else:
         values = filtering.response(_gray, kernel, border)
-    return figures.png_bytes(filtering.display(values, how)), values
+    return (figures.png_bytes(filtering.display(values, how)), filtering.display_peak(values, how),
+            filtering.strongest_pixel(values))
 
 
 @st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
@@ -132,6 +210,26 @@ def grey(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, bytes]:
 @st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
 def locator(digest: str, _gray: np.ndarray, row: int, col: int, half: int) -> bytes:
     return figures.png_bytes(filtering.mark_region(_gray, row, col, half))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def sobel_kernels(lang: str) -> CheckedFigure:
+    """Both Sobel kernels, which the two gradient views combine."""
+    return CheckedFigure(figures.value_grids([figures.Panel(named_kernel(name), t(f"kernels.{name}", lang).split(" (")[0])
+                                              for name in ("sobel_x", "sobel_y")], cell=40))
+
+
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+def scale_bar(how: str, peak: float, lang: str) -> CheckedFigure:
+    """What a filtered picture's colours stand for, for one way of showing it and its peak value."""
+    if how == "signed":
+        ends = (t("filters.scale_negative", lang), t("filters.scale_positive", lang))
+        return CheckedFigure(figures.scale_bar(-peak, peak, figures.DIVERGING, ends))
+    if how == "absolute":
+        ends = (t("filters.scale_flat", lang), t("filters.scale_strong", lang))
+        return CheckedFigure(figures.scale_bar(0, peak or 1.0, figures.GREYS, ends))
+    ends = (t("filters.scale_black", lang), t("filters.scale_white", lang))
+    return CheckedFigure(figures.scale_bar(0, 255, figures.GREYS, ends))
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)

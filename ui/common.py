@@ -6,8 +6,8 @@ import functools
 import hashlib
 from contextlib import contextmanager
 
-import plotly.graph_objects as go
 import plotly.io
+from plotly.graph_objects import Figure
 
 import streamlit as st
 
@@ -75,7 +75,7 @@ def friendly_errors():
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
-class CheckedFigure(go.Figure):
+class CheckedFigure(Figure):
     """A figure validated once, when it is made, that hands over the same checked dict ever after.
 
     ``st.plotly_chart`` turns a ``go.Figure`` into a dict on every rerun, deep-copying
@@ -87,6 +87,11 @@ class CheckedFigure(go.Figure):
         super().__init__(figure)
         self._checked = super().to_dict()
 
+    @property
+    def sized(self) -> bool:
+        """Whether the figure sets its own width; read from the dict, as ``layout.width`` costs a validator lookup."""
+        return "width" in self._checked["layout"]
+
     def to_dict(self) -> dict:
         return self._checked
 
@@ -96,19 +101,19 @@ def _validated(_figure: dict, fingerprint: str) -> CheckedFigure:
     return CheckedFigure(_figure)
 
 
-def show_figure(figure: dict | go.Figure, key: str | None = None) -> None:
-    """A ``cnnviz.figures`` dict (or a ready ``go.Figure``), drawn with its own colours, not the theme's.
+def show_figure(figure: dict | CheckedFigure, key: str | None = None) -> None:
+    """A ``cnnviz.figures`` dict (or a cached ``CheckedFigure``), drawn with its own colours, not the theme's.
 
     ``st.plotly_chart`` validates a dict by building a ``go.Figure`` on every
     rerun (16 ms for the home page's diagram); the validated figure is kept,
     keyed by the figure's JSON, so an unchanged figure is validated once per
     process. Pages that cache a big figure themselves pass a ``CheckedFigure``.
     """
-    if not isinstance(figure, go.Figure):
+    if not isinstance(figure, CheckedFigure):
         fingerprint = hashlib.sha256(plotly.io.to_json(figure, validate=False).encode()).hexdigest()
         figure = _validated(figure, fingerprint)
-    sized = figure.layout.width is not None      # a figure that sets its width keeps it
-    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=key, width="content" if sized else "stretch")
+    width = "content" if figure.sized else "stretch"      # a figure that sets its width keeps it
+    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=key, width=width)
 
 
 def lesson_links(lessons, current: str) -> None:

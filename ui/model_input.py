@@ -7,13 +7,13 @@ drawing canvas or an upload; everything after that is ``cnnviz.models``.
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 import torch
 
 from cnnviz import model_figures, models
 from cnnviz.i18n import t
 from cnnviz.models.samples import samples_for
+from ui.common import CheckedFigure
 from ui.image_input import decode_upload
 
 CANVAS_SIDE = 224
@@ -35,11 +35,11 @@ def load_model(name: str) -> models.LoadedModel:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def kernels_figure(name: str, lang: str) -> go.Figure:
+def kernels_figure(name: str, lang: str) -> CheckedFigure:
     """The first layer's kernels of a model, validated once per model and language."""
     layer, kernels = load_model(name).first_kernels()
     labels = [t("feature_maps.kernel_label", lang, index=index) for index in range(len(kernels))]
-    return go.Figure(model_figures.kernels_figure(kernels, labels))
+    return CheckedFigure(model_figures.kernels_figure(kernels, labels))
 
 
 def pick_image(model_name: str) -> np.ndarray | None:

@@ -7,6 +7,7 @@ them a class that only ever reloads its pages.
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -31,7 +32,9 @@ def visit(base: str, lang: str, actions):
         async with SocketStudent(0, base, record, 0, lang, 60) as student:
             await actions(student)
             return record, student
-    return asyncio.run(go())
+    # A thread of its own: the browser tests' Playwright keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, go()).result()
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))
