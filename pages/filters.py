@@ -5,7 +5,7 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from cnnviz import figures, filtering, formulas
+from cnnviz import figures, filtering
 from cnnviz.i18n import get_language, t
 from cnnviz.kernels import FILTER_PRESETS, gaussian_kernel, named_kernel, normalise
 from ui import cached
@@ -67,20 +67,14 @@ def zoom_view(gray: np.ndarray, kernel: np.ndarray, border: str, start: tuple[in
     left, right = st.columns(2)
     row = left.slider(t("filters.row"), 0, height - 1, start[0], key=f"zoom_row_{key}")
     col = right.slider(t("filters.col"), 0, width - 1, start[1], key=f"zoom_col_{key}")
-    view = filtering.zoom(gray, kernel, row, col, ZOOM_RADIUS, border)
-    step = view.trace.steps[view.centre]
-    window = np.zeros(view.region.shape, bool)
-    window[np.ix_(step.rows, step.cols)] = True
+    figure, formula = cached.zoom(digest, gray, kernel, border, row, col, ZOOM_RADIUS, get_language())
     where, numbers = st.columns([1, 3])
     half = ZOOM_RADIUS + max(kernel.shape) // 2
     where.image(cached.locator(digest, gray, row, col, half), caption=t("filters.where", row=row, col=col),
                 output_format="PNG")
     with numbers:
-        show_figure(figures.value_grids([
-            figures.Panel(view.region, t("filters.neighbourhood"), figures.PALETTE["input"], window),
-            figures.Panel(kernel, t("filters.kernel")),
-            figures.Panel(step.products, t("filters.products"))], cell=40 if view.region.shape[1] < 12 else 30))
-    st.latex(formulas.step_formula(step, kernel, index=(row, col)))
+        show_figure(figure)
+    st.latex(formula)
 
 
 st.title(t("filters.title"))
@@ -108,7 +102,8 @@ with friendly_errors():
     left.image(grey_png, caption=t("filters.original", h=gray.shape[0], w=gray.shape[1]), output_format="PNG")
     right.image(picture, caption=t("filters.result_named", name=name), output_format="PNG")
     legend(view, how, peak)
-    st.download_button(t("filters.download"), picture, file_name=f"cnnviz-{view}.png", mime="image/png",
+    # Handed over when clicked: bytes given directly are hashed into the media store on every rerun.
+    st.download_button(t("filters.download"), lambda: picture, file_name=f"cnnviz-{view}.png", mime="image/png",
                        icon=":material/download:")
     zoom_kernel = kernel if kernel is not None else named_kernel("sobel_x")
     zoom_view(gray, zoom_kernel, border, strongest, digest, f"{digest[:12]}_{view}")

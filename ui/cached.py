@@ -212,6 +212,22 @@ def locator(digest: str, _gray: np.ndarray, row: int, col: int, half: int) -> by
     return figures.png_bytes(filtering.mark_region(_gray, row, col, half))
 
 
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+def zoom(digest: str, _gray: np.ndarray, kernel: np.ndarray, border: str, row: int, col: int, radius: int,
+         lang: str) -> tuple[CheckedFigure, str]:
+    """One output pixel worked out: its neighbourhood (the window framed), the kernel and the products as a
+    figure, and the formula with the numbers."""
+    view = filtering.zoom(_gray, kernel, row, col, radius, border)
+    step = view.trace.steps[view.centre]
+    window = np.zeros(view.region.shape, bool)
+    window[np.ix_(step.rows, step.cols)] = True
+    figure = figures.value_grids([
+        figures.Panel(view.region, t("filters.neighbourhood", lang), figures.PALETTE["input"], window),
+        figures.Panel(kernel, t("filters.kernel", lang)),
+        figures.Panel(step.products, t("filters.products", lang))], cell=40 if view.region.shape[1] < 12 else 30)
+    return CheckedFigure(figure), formulas.step_formula(step, kernel, index=(row, col))
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def sobel_kernels(lang: str) -> CheckedFigure:
     """Both Sobel kernels, which the two gradient views combine."""

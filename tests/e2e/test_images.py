@@ -29,3 +29,13 @@ def test_good_and_bad_uploads_on_the_filters_page(page, app_url, lang):
     page.get_by_text("64×48").first.wait_for()
     assert exceptions_shown(page) == []
     screenshot(page, f"filters-bad-upload-{lang}")
+
+
+def test_the_filtered_picture_downloads_as_the_png_shown(page, app_url):
+    open_page(page, app_url, "filters", "en")
+    with page.expect_download() as download:
+        page.get_by_test_id("stDownloadButton").locator("button").click()
+    data = open(download.value.path(), "rb").read()
+    assert download.value.suggested_filename == "cnnviz-sobel_x.png"
+    assert data.startswith(b"\x89PNG") and len(data) > 1000
+    assert exceptions_shown(page) == []
