@@ -26,3 +26,27 @@ def test_changing_stride_redraws_the_animation(page, app_url):
     slider.press("ArrowRight")
     page.get_by_text("3 × 3 output cells", exact=False).wait_for()
     assert exceptions_shown(page) == []
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_the_arithmetic_tabs_draw_when_chosen(page, app_url, lang):
+    """Only the open tab runs (st.tabs on_change="rerun"): choosing another one must draw it."""
+    open_page(page, app_url, "conv_arithmetic", lang)
+    assert not page.get_by_text(t("arithmetic.calculator_intro", lang)).count()
+    page.get_by_role("tab", name=t("arithmetic.tab_calculator", lang)).click()
+    page.get_by_text(t("arithmetic.calculator_intro", lang)).wait_for()
+    page.get_by_role("tab", name=t("arithmetic.tab_cases", lang)).click()
+    page.locator(".updatemenu-button").first.wait_for()
+    assert exceptions_shown(page) == []
+
+
+def test_the_grid_editor_opens_and_closes(page, app_url):
+    """The data editor is drawn only while its expander is open; closing it keeps the page working."""
+    open_page(page, app_url, "convolution", "en")
+    editors = page.get_by_test_id("stDataFrame")
+    assert editors.count() == 0
+    page.get_by_text(t("convolution.edit_input", "en")).click()
+    editors.first.wait_for()
+    page.get_by_text(t("convolution.edit_input", "en")).click()
+    editors.first.wait_for(state="detached")
+    assert exceptions_shown(page) == []
