@@ -59,7 +59,7 @@ from PIL import Image
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import proc
-from bench.socket_students import SocketStudent, lesson_steps
+from bench.socket_students import SocketStudent, lesson_pass, lesson_steps
 from cnnviz.i18n import t
 from tests.e2e.harness import (CHROMIUM_ARGS, CONNECTED, CURRENT_STEP, SETTLED, RequestLog, chromium_path,
                                running_server)
@@ -334,25 +334,12 @@ class Student:
         if await shown.count():
             self.record.error("exception shown", f"{step.label}: {await shown.first.inner_text()}")
 
+    async def failure(self, step: Step, error: Exception) -> str:
+        return f"{step.label}: {type(error).__name__}: {error} [{await self.where()}]"
+
     async def lesson(self, steps: list[Step], deadline: float, think: bool = True) -> bool:
         """One pass through ``steps``; False when the deadline came first."""
-        for step in steps:
-            if time.monotonic() > deadline:
-                return False
-            start = time.perf_counter()
-            try:
-                await step.action(self)
-            except Exception as error:                   # a timeout, a missing widget: note it, start over
-                self.record.error("step failed", f"{step.label}: {type(error).__name__}: {error}"
-                                  f" [{await self.where()}]")
-                return True
-            self.record.add(step, time.perf_counter() - start)
-            await self.check_page(step)
-            if think and self.think:
-                await asyncio.sleep(self.random.uniform(0.5, 1.5) * self.think)
-        self.passes += 1
-        self.record.passes += 1
-        return True
+        return await lesson_pass(self, steps, deadline, self.think if think else 0)
 
 
 # ---------------------------------------------------------------- the class

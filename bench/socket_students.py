@@ -181,26 +181,38 @@ class SocketStudent:
         await self._set(self._widget(label_key, "number_input"), double_value=value)
 
     async def lesson(self, steps: list, deadline: float) -> bool:
-        """One pass through ``steps`` (bench.classroom's Step, with the actions below); False when the
-        deadline came first. A failed step is noted and ends the pass, as for a browser."""
-        for step in steps:
-            if time.monotonic() > deadline:
-                return False
-            start = time.perf_counter()
-            try:
-                await step.action(self)
-            except Exception as error:
-                self.record.error("step failed", f"socket student {self.index}, {step.label}: "
-                                  f"{type(error).__name__}: {error}")
-                return True
-            self.record.add(step, time.perf_counter() - start)
-            if self.exceptions:
-                self.record.error("exception shown", f"{step.label}: {self.exceptions[0]}")
-                self.exceptions = []
-            if self.think:
-                await asyncio.sleep(self.random.uniform(0.5, 1.5) * self.think)
-        self.record.passes += 1
-        return True
+        """One pass through ``steps``; False when the deadline came first."""
+        return await lesson_pass(self, steps, deadline, self.think)
+
+    async def failure(self, step, error: Exception) -> str:
+        return f"socket student {self.index}, {step.label}: {type(error).__name__}: {error}"
+
+    async def check_page(self, step) -> None:
+        if self.exceptions:
+            self.record.error("exception shown", f"{step.label}: {self.exceptions[0]}")
+            self.exceptions = []
+
+
+async def lesson_pass(student, steps: list, deadline: float, think: float) -> bool:
+    """One pass of either kind of student through ``steps`` (bench.classroom's Step), reading ``think``
+    seconds on average between actions; False when the deadline came first. A failed step is noted and
+    ends the pass. ``student`` has a record, a pass count, a random generator, ``failure`` and ``check_page``."""
+    for step in steps:
+        if time.monotonic() > deadline:
+            return False
+        start = time.perf_counter()
+        try:
+            await step.action(student)
+        except Exception as error:                   # a timeout, a missing widget: note it, start over
+            student.record.error("step failed", await student.failure(step, error))
+            return True
+        student.record.add(step, time.perf_counter() - start)
+        await student.check_page(step)
+        if think:
+            await asyncio.sleep(student.random.uniform(0.5, 1.5) * think)
+    student.passes += 1
+    student.record.passes += 1
+    return True
 
 
 def lesson_steps() -> list[tuple[str, str, object]]:

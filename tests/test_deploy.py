@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
 import re
 import shlex
 import shutil
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import ARTIFACTS, ROOT, free_port, wait_healthy
+from tests.e2e.harness import ROOT, free_port, serving
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 DOCKERIGNORE = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
@@ -192,20 +191,8 @@ def served():
     command = [sys.executable, "-m", "streamlit", *command[1:]]
     command[command.index("--server.port") + 1] = str(port)
     command[command.index("--server.address") + 1] = "127.0.0.1"
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "deploy-server.log", "ab")
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, **image_env()})
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", process, log.name, timeout=60)
+    with serving(command, port, image_env(), "deploy-server.log"):
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def health_snippet(port: int) -> str:

@@ -53,6 +53,14 @@ def running_server(port: int | None = None, env: dict | None = None, args: tuple
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args]
+    with serving(command, port, env, log_name) as server:
+        yield server
+
+
+@contextmanager
+def serving(command: list[str], port: int, env: dict | None = None, log_name: str = "server.log"):
+    """Run ``command`` (a server that listens on 127.0.0.1:``port``) from the repository's root, its output
+    in test-artifacts/``log_name``; yields a Server once it is healthy, and stops it afterwards."""
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "ab")
     server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
