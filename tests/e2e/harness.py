@@ -125,8 +125,14 @@ def wait_settled(page, timeout: float = 60_000) -> None:
 
 
 def open_page(page, base: str, url_path: str, lang: str) -> None:
-    """Open a lesson (``url_path`` "" is the home page) in ``lang`` and wait for it to settle."""
+    """Open a lesson (``url_path`` "" is the home page) in ``lang`` and wait for its first run to finish.
+
+    Right after a page load the app reads "not running" before its first run has even started, so
+    the lesson's title (every page has one) is awaited before the run is.
+    """
     page.goto(f"{base}/{url_path}?lang={lang}")
+    wait_settled(page)
+    page.locator("[data-testid=stMain] h1").first.wait_for(timeout=60_000)
     wait_settled(page)
 
 
