@@ -4,18 +4,13 @@ import streamlit as st
 
 from cnnviz.i18n import t
 from ui.common import language_selector, resolve_language
-from ui.lessons import LESSONS
-from ui.shell import PAGE_ICON
+from ui.shell import PAGE_ICON, lesson_menu
 from ui.sidebar import device_badge
 
 st.set_page_config(page_title="cnnviz", page_icon=PAGE_ICON, layout="wide")
 resolve_language()
 
-sections: dict[str, list] = {}
-for index, lesson in enumerate(LESSONS):
-    page = st.Page(lesson.path, title=t(f"nav.{lesson.name}"), icon=lesson.icon, default=index == 0)
-    sections.setdefault(t(lesson.section), []).append(page)
-current = st.navigation(sections)
+current = st.navigation(lesson_menu())
 
 with st.sidebar:
     st.caption(t("app.tagline"))

@@ -69,6 +69,9 @@ def report(measurements: list[Measurement], path: Path = RESULTS) -> bool:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
         if index == 0:
             print("  ".join("-" * w for w in widths))
+    details = [f"  {m.name}: {m.detail}" for m in measurements if m.detail]
+    if details:
+        print("\n" + "\n".join(details))
     info = machine()
     print(f"\nmachine: {info}")
     print("\nas Markdown, for the README:\n")

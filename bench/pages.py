@@ -26,7 +26,7 @@ from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest
 
 from bench.common import Measurement, median_ms
-from tests.apptest import open_app
+from tests.apptest import choose_tab, open_app
 from ui.lessons import LESSONS
 
 TRIVIAL = 'import streamlit as st\nst.title("trivial")\nst.write("a trivial page")\n'
@@ -77,20 +77,38 @@ def run() -> list[Measurement]:
         return _measure()
 
 
+def lesson_reruns_ms(lesson) -> dict[str, float]:
+    """The lesson's median rerun in each of its section tabs (only the open one is drawn), or as it opens
+    when it has none; keyed by the tab's label ("" for a lesson without tabs)."""
+    at = open_app("en", lesson.path)
+    labels = [tab.label for tab in at.tabs]
+    if not labels:
+        return {"": rerun_ms(at)}
+    reruns = {}
+    for label in labels:
+        choose_tab(at, lesson.name, label)
+        reruns[label] = rerun_ms(at)
+    return reruns
+
+
 def _measure() -> list[Measurement]:
     """The floor is measured again next to each lesson and its median over the whole run is used: a
-    trivial rerun takes only a few milliseconds, and one unlucky measurement of it would swing every ratio."""
+    trivial rerun takes only a few milliseconds, and one unlucky measurement of it would swing every ratio.
+    A lesson with section tabs is measured in each of them, and its slowest tab is its figure."""
     floors, lessons = [], {}
     with trivial_page() as trivial:
         for lesson in LESSONS:
-            at = open_app("en", lesson.path)
             floors.append(rerun_ms(trivial))
-            lessons[lesson.name] = rerun_ms(at)
+            lessons[lesson.name] = lesson_reruns_ms(lesson)
         floors.append(rerun_ms(trivial))
     floor = statistics.median(floors)
     results = [Measurement("pages", "trivial page rerun", floor, "ms",
                            detail=f"median of {len(floors)} medians, {min(floors):.1f}-{max(floors):.1f} ms")]
-    for name, ms in lessons.items():
-        results.append(Measurement("pages", f"{name} rerun / trivial", ms / floor, "x", RATIO_TARGETS.get(name, 5.0),
-                                   f"{ms:.1f} ms vs {floor:.1f} ms"))
+    for name, reruns in lessons.items():
+        slowest = max(reruns.values())
+        detail = f"{slowest:.1f} ms vs {floor:.1f} ms"
+        if len(reruns) > 1:
+            detail += "; by tab: " + ", ".join(f"{label} {ms / floor:.1f}x" for label, ms in reruns.items())
+        results.append(Measurement("pages", f"{name} rerun / trivial", slowest / floor, "x",
+                                   RATIO_TARGETS.get(name, 5.0), detail))
     return results

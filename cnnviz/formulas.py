@@ -1,16 +1,19 @@
-"""LaTeX for the lessons' arithmetic, with the student's own numbers substituted.
+"""LaTeX and Markdown tables for the lessons' arithmetic, with the student's own numbers substituted.
 
-Pages hand these strings to ``st.latex``; keeping them here lets tests check
-that every number in a formula is the one cnnviz computed.
+Pages hand these strings to ``st.latex`` and ``st.markdown``; keeping them here
+lets tests check that every number in a formula is the one cnnviz computed.
 """
 
 from __future__ import annotations
+
+import re
 
 from cnnviz.arithmetic import AxisArithmetic
 from cnnviz.figures import format_number
 from cnnviz.steps import ConvStep, PoolStep
 
 MAX_TERMS = 25
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
 def _n(value: float) -> str:
@@ -127,3 +130,15 @@ def activation_formula(name: str, slope: float = 0.01) -> str:
         "tanh": r"\begin{aligned} \tanh(x) &= \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} \\ \tanh'(x) &= 1 - \tanh^2(x)"
                 r" \le 1 \end{aligned}",
     }[name]
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` as Markdown that shows it as typed: a class named "*cat* | $x$" is not formatting."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table, the first column left-aligned and the others (numbers) right-aligned: one
+    element where a grid of metrics or a dataframe costs a rerun many more."""
+    lines = [header, ["---"] + ["---:"] * (len(header) - 1), *rows]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)

@@ -9,6 +9,7 @@ from cnnviz.activations import softmax_steps
 from cnnviz.i18n import get_language, t
 from ui import cached
 from ui.common import fragment, friendly_errors, show_figure
+from ui.lesson_tabs import section_tabs
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -79,25 +80,28 @@ def softmax_section() -> None:
     logits = pd.to_numeric(table[logit_column], errors="coerce").fillna(0.0).to_numpy()
     with right, friendly_errors():
         result = softmax_steps(logits, temperature)
-        show_figure(figures.bars_figure(names, result.probabilities, "", t("activations.probability")))
+        show_figure(cached.probability_bars(tuple(names), tuple(result.probabilities), get_language()))
         best = int(np.argmax(result.probabilities))
         st.markdown(t("activations.sum", total=figures.format_number(float(result.probabilities.sum())),
-                      best=names[best], share=float(result.probabilities[best])))
-        columns = {class_column: names, t("activations.z_column"): result.logits,
-                   t("activations.scaled_column"): result.scaled, t("activations.exp_column"): result.exponentials,
-                   t("activations.probability"): result.probabilities}
-        number = st.column_config.NumberColumn(format="%.3f")
-        st.dataframe(pd.DataFrame(columns), hide_index=True, width="stretch",
-                     column_config={name: number for name in list(columns)[1:4]}
-                     | {t("activations.probability"): st.column_config.NumberColumn(format="percent")})
+                      best=formulas.markdown_literal(names[best]), share=float(result.probabilities[best])))
+        st.markdown(softmax_table(names, result, class_column))
         st.caption(t("activations.table_note", total=figures.format_number(result.total)))
     st.info(t("activations.softmax_why"), icon=":material/school:")
+
+
+def softmax_table(names: list[str], result, class_column: str) -> str:
+    """Each class's logit, the logit over T, its exponential and its probability, as one Markdown table."""
+    header = [class_column] + [t(f"activations.{name}") for name in ("z_column", "scaled_column", "exp_column",
+                                                                       "probability")]
+    return formulas.markdown_table(header, [
+        [formulas.markdown_literal(name), f"{z:.3f}", f"{scaled:.3f}", f"{exponential:.3f}", f"{probability:.1%}"]
+        for name, z, scaled, exponential, probability in zip(names, result.logits, result.scaled,
+                                                              result.exponentials, result.probabilities)])
 
 
 st.title(t("activations.title"))
 st.markdown(t("activations.intro"))
 function_labels = {name: t(f"activations.{name}") for name in NAMES}
-feature_map_section(function_labels)
-curves_section(function_labels)
-depth_section()
-softmax_section()
+section_tabs("activations", "activations.tab_", {"map": lambda: feature_map_section(function_labels),
+                                                "curves": lambda: curves_section(function_labels),
+                                                "depth": depth_section, "softmax": softmax_section})

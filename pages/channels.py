@@ -11,6 +11,7 @@ from ui import cached
 from ui.common import friendly_errors, show_figure
 from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
+from ui.lesson_tabs import section_tabs
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -18,8 +19,9 @@ ensure_app_shell()
 COLOURS = ("red", "green", "blue")
 
 
-def split_section(tints: list[bytes]) -> None:
+def split_section(tints: list[bytes], height: int, width: int) -> None:
     st.subheader(t("channels.split_title"))
+    st.markdown(t("channels.split_note", h=height, w=width))
     for column, picture, name in zip(st.columns(3), tints, COLOURS):
         column.image(picture, caption=t(f"channels.{name}"), output_format="PNG")
 
@@ -99,7 +101,6 @@ st.caption(t("images.showing", name=label, width=rgb.shape[1], height=rgb.shape[
 digest = hashlib.sha256(rgb.tobytes()).hexdigest()
 x3, tints = cached.split(digest, rgb)
 with friendly_errors():
-    split_section(tints)
-    filter_section(x3, digest)
-    bank_section(x3, digest)
-example_section()
+    section_tabs("channels", "channels.tab_", {"split": lambda: split_section(tints, *x3.shape[1:]),
+                                              "filter": lambda: filter_section(x3, digest),
+                                              "bank": lambda: bank_section(x3, digest), "example": example_section})

@@ -8,6 +8,7 @@ from cnnviz.cases import CASES
 from cnnviz.i18n import get_language, t
 from ui import cached
 from ui.common import friendly_errors, show_figure
+from ui.lesson_tabs import section_tabs
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -118,11 +119,7 @@ def receptive_tab() -> None:
 
 st.title(t("arithmetic.title"))
 st.markdown(t("arithmetic.intro"))
-# Only the open tab runs (choosing another reruns the page): the other three hold some thirty widgets and a
-# data editor, which would otherwise cost every rerun of the cases' animation.
-tabs = st.tabs([t("arithmetic.tab_cases"), t("arithmetic.tab_calculator"), t("arithmetic.tab_compare"),
-                t("arithmetic.tab_receptive")], key="arithmetic_tab", on_change="rerun")
-for tab, render in zip(tabs, (cases_tab, calculator_tab, compare_tab, receptive_tab)):
-    if tab.open:
-        with tab:
-            render()
+# Only the open tab runs: the other three hold some thirty widgets and a data editor, which would otherwise
+# cost every rerun of the cases' animation.
+section_tabs("conv_arithmetic", "arithmetic.tab_", {"cases": cases_tab, "calculator": calculator_tab,
+                                                    "compare": compare_tab, "receptive": receptive_tab})

@@ -13,10 +13,10 @@ from ui import cached
 from ui.common import fragment, friendly_errors, show_figure
 from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
+from ui.lesson_tabs import section_tabs
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
-
 
 
 def choose_input() -> np.ndarray:
@@ -139,5 +139,5 @@ with friendly_errors():
     st.subheader(t("convolution.animation_title"))
     st.caption(t("convolution.animation_help") + (" " + t("convolution.flipped_note") if flip else ""))
     show_figure(figure, key="animation")
-    step_arithmetic(trace)
-    output_size(x, kernel, padding, stride, dilation)
+    section_tabs("convolution", "convolution.tab_", {
+        "step": lambda: step_arithmetic(trace), "size": lambda: output_size(x, kernel, padding, stride, dilation)})

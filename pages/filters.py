@@ -12,6 +12,7 @@ from ui import cached
 from ui.common import fragment, friendly_errors, show_figure
 from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
+from ui.lesson_tabs import section_tabs
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -58,6 +59,18 @@ def legend(view: str, how: str, peak: float) -> None:
     st.caption(t(f"filters.legend_{how}", peak=figures.format_number(peak)))
 
 
+def result_section(original: bytes, shape: tuple[int, int], picture: bytes, name: str, view: str, how: str,
+                   peak: float) -> None:
+    """The picture and what the filter made of it, side by side, with the legend and the download."""
+    left, right = st.columns(2)
+    left.image(original, caption=t("filters.original", h=shape[0], w=shape[1]), output_format="PNG")
+    right.image(picture, caption=t("filters.result_named", name=name), output_format="PNG")
+    legend(view, how, peak)
+    # Handed over when clicked: bytes given directly are hashed into the media store on every rerun.
+    st.download_button(t("filters.download"), lambda: picture, file_name=f"cnnviz-{view}.png", mime="image/png",
+                       icon=":material/download:")
+
+
 @fragment
 def zoom_view(gray: np.ndarray, kernel: np.ndarray, border: str, start: tuple[int, int], digest: str, key: str) -> None:
     """Only this part reruns when the pixel changes."""
@@ -98,12 +111,7 @@ with kernel_view:
 
 with friendly_errors():
     picture, peak, strongest = cached.filtered(digest, gray, kernel, view, how, border)
-    left, right = st.columns(2)
-    left.image(grey_png, caption=t("filters.original", h=gray.shape[0], w=gray.shape[1]), output_format="PNG")
-    right.image(picture, caption=t("filters.result_named", name=name), output_format="PNG")
-    legend(view, how, peak)
-    # Handed over when clicked: bytes given directly are hashed into the media store on every rerun.
-    st.download_button(t("filters.download"), lambda: picture, file_name=f"cnnviz-{view}.png", mime="image/png",
-                       icon=":material/download:")
     zoom_kernel = kernel if kernel is not None else named_kernel("sobel_x")
-    zoom_view(gray, zoom_kernel, border, strongest, digest, f"{digest[:12]}_{view}")
+    section_tabs("filters", "filters.tab_", {
+        "result": lambda: result_section(grey_png, gray.shape, picture, name, view, how, peak),
+        "zoom": lambda: zoom_view(gray, zoom_kernel, border, strongest, digest, f"{digest[:12]}_{view}")})

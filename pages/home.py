@@ -18,8 +18,7 @@ st.markdown(t("home.intro"))
 show_figure(cached.pipeline(get_language()))
 
 st.subheader(t("home.why_title"))
-for reason in ("params", "spatial", "shift"):
-    st.markdown(f"- {t(f'home.why_{reason}')}")
+st.markdown("\n".join(f"- {t(f'home.why_{reason}')}" for reason in ("params", "spatial", "shift")))
 
 st.subheader(t("home.compare_title"))
 st.caption(t("home.compare_intro"))

@@ -9,6 +9,7 @@ from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS
 from ui import cached
 from ui.common import fragment, friendly_errors, show_figure
+from ui.lesson_tabs import section_tabs
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -24,8 +25,7 @@ def controls():
         mode = st.radio(t("pooling.mode"), list(modes), format_func=modes.get, horizontal=True, key="pool_mode")
     with right:
         window = st.slider(t("pooling.window"), 1, 4, 2, key="pool_window")
-        same = st.checkbox(t("pooling.stride_equals_window"), True, key="pool_stride_same")
-        stride = window if same else st.slider(t("pooling.stride"), 1, 4, 1, key="pool_stride")
+        stride = st.slider(t("pooling.stride"), 1, 4, window, key=f"pool_stride_{window}", help=t("pooling.stride_help"))
         padding = st.slider(t("pooling.padding"), 0, window // 2, 0, key=f"pool_padding_{window}",
                             help=t("pooling.padding_help")) if window > 1 else 0
     return teaching_grid(preset, side, side), window, stride, padding, mode
@@ -93,15 +93,18 @@ def pooling_vs_stride(x: np.ndarray) -> None:
     side = left.slider(t("pooling.vs_side"), 4, 224, 56, key="vs_side")
     channels = right.slider(t("pooling.channels"), 1, 512, 64, key="vs_channels")
     pooled, conv = pooling.pooling_vs_strided_conv(side, channels)
-    for title, result in (("column_pool", pooled), ("column_conv", conv)):
-        name, size, parameters, multiplications = st.columns([3, 3, 2, 3], vertical_alignment="bottom")
-        name.markdown(f"**{t(f'pooling.{title}')}**")
-        size.metric(t("pooling.output_size"), f"{result.output} × {result.output} × {channels}")
-        parameters.metric(t("pooling.parameters"), f"{result.parameters:,}")
-        multiplications.metric(t("pooling.multiplications"), f"{result.multiplications:,}")
+    st.markdown(cost_table({"column_pool": pooled, "column_conv": conv}, channels))
     st.latex(formulas.conv_parameters(3, channels, conv.parameters))
     st.latex(formulas.conv_multiplications(3, channels, conv.output, conv.multiplications))
     st.info(t("pooling.vs_note"), icon=":material/history_edu:")
+
+
+def cost_table(layers: dict, channels: int) -> str:
+    """The two layers' costs as one Markdown table (one element, where metrics in columns took twenty)."""
+    header = ["", t("pooling.output_size"), t("pooling.parameters"), t("pooling.multiplications")]
+    return formulas.markdown_table(header, [
+        [f"**{t(f'pooling.{name}')}**", f"{cost.output} × {cost.output} × {channels}", f"{cost.parameters:,}",
+         f"{cost.multiplications:,}"] for name, cost in layers.items()])
 
 
 @fragment
@@ -123,13 +126,12 @@ def real_image() -> None:
 st.title(t("pooling.title"))
 st.markdown(t("pooling.intro"))
 x, window, stride, padding, mode = controls()
+sections = {"global": global_pooling, "shift": shift_tolerance, "vs_stride": lambda: pooling_vs_stride(x),
+            "image": real_image}
 with friendly_errors():
     trace, figure = cached.pool_animation(x, window, stride, padding, mode, get_language())
     st.subheader(t("pooling.animation_title"))
     st.caption(t("pooling.animation_help"))
     show_figure(figure, key="pool_animation")
-    step_arithmetic(trace, mode)
-global_pooling()
-shift_tolerance()
-pooling_vs_stride(x)
-real_image()
+    sections = {"step": lambda: step_arithmetic(trace, mode)} | sections
+section_tabs("pooling", "pooling.tab_", sections)

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ui.lesson_tabs import tabs_key
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
@@ -15,3 +17,9 @@ def open_app(lang: str, page: str | None = None, timeout: float = 60) -> AppTest
     if page is not None and page != "pages/home.py":
         at.switch_page(page).run()
     return at
+
+
+def choose_tab(at: AppTest, lesson: str, label: str) -> AppTest:
+    """Open the tab labelled ``label`` of ``lesson``'s section tabs, as a click on it does (only it is drawn)."""
+    at.session_state[tabs_key(lesson)] = label
+    return at.run()

@@ -9,8 +9,8 @@ import torch.nn.functional as F
 
 from cnnviz import channels, images, ops, steps
 from cnnviz.figures import format_number
-from cnnviz.i18n import LANGUAGES
-from tests.apptest import open_app
+from cnnviz.i18n import LANGUAGES, t
+from tests.apptest import choose_tab, open_app
 
 X3 = channels.split(images.sample_image("scene", 48))
 
@@ -46,9 +46,14 @@ def test_worked_example_matches_torch():
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_channels_page(lang):
     at = open_app(lang, "pages/channels.py")
+    assert [tab.label for tab in at.tabs] == [t(f"channels.tab_{name}", lang)
+                                              for name in ("split", "filter", "bank", "example")]
+    assert len(at.get("image")) == 3                          # the red, green and blue channels
+    choose_tab(at, "channels", t("channels.tab_filter", lang))
     for preset in channels.CHANNEL_FILTERS:
         at.selectbox(key="channel_filter").set_value(preset).run()
         assert not at.exception, preset
+    choose_tab(at, "channels", t("channels.tab_bank", lang))
     at.slider(key="bank_count").set_value(16).run()
     assert "448" in " ".join(m.value for m in at.markdown)
     height, width = images.sample_image(images.SAMPLES[0], 256).shape[:2]       # the default picture
@@ -56,6 +61,7 @@ def test_channels_page(lang):
     at.button(key="bank_shuffle").click().run()
     assert at.session_state["bank_seed"] == 1 and not at.exception
     x, w, b = channels.worked_example()
+    choose_tab(at, "channels", t("channels.tab_example", lang))
     for index in (0, 1):
         at.radio(key="example_filter").set_value(index).run()
         spec = next(s for s in (json.loads(c.proto.spec) for c in at.get("plotly_chart")) if s.get("frames"))

@@ -13,7 +13,7 @@ from cnnviz.errors import InvalidInput
 from cnnviz.figures import format_number
 from cnnviz.grids import teaching_grid
 from cnnviz.i18n import LANGUAGES, t
-from tests.apptest import open_app
+from tests.apptest import choose_tab, open_app
 
 PAGE = "pages/conv_arithmetic.py"
 EXPECTED_OUTPUTS = {"no_padding_unit_strides": 2, "arbitrary_padding": 6, "half_padding": 5, "full_padding": 7,
@@ -43,9 +43,7 @@ def test_the_spread_out_view_equals_conv_transpose2d(size, k, stride, data):
 
 def open_tab(lang: str, tab: str):
     """The lesson with one of its tabs chosen: only the open tab is drawn."""
-    at = open_app(lang, PAGE)
-    at.session_state["arithmetic_tab"] = t(f"arithmetic.tab_{tab}", lang)
-    return at.run()
+    return choose_tab(open_app(lang, PAGE), "conv_arithmetic", t(f"arithmetic.tab_{tab}", lang))
 
 
 def spec(at) -> dict:

@@ -10,7 +10,7 @@ from cnnviz.figures import format_number
 from cnnviz.grids import teaching_grid
 from cnnviz.i18n import LANGUAGES, t
 from cnnviz.kernels import named_kernel
-from tests.apptest import open_app
+from tests.apptest import choose_tab, open_app
 
 PAGE = "pages/convolution.py"
 
@@ -32,6 +32,9 @@ def expected_text(output) -> list[list[str]]:
 def test_frames_follow_padding_stride_and_dilation(lang):
     at = open_app(lang, PAGE)
     assert not at.exception
+    assert [tab.label for tab in at.tabs] == [t("convolution.tab_step", lang), t("convolution.tab_size", lang)]
+    assert at.subheader[-1].value == t("convolution.arithmetic_title", lang)     # only the open tab is drawn
+    choose_tab(at, "convolution", t("convolution.tab_size", lang))
     x, sobel = teaching_grid("random", 7, 7), named_kernel("sobel_x")
     spec = animation_spec(at)
     assert len(spec["frames"]) == 25
@@ -88,7 +91,7 @@ def test_impossible_settings_get_a_friendly_message(lang):
 
 
 def test_stride_that_does_not_divide_is_explained():
-    at = open_app("en", PAGE)
+    at = choose_tab(open_app("en", PAGE), "convolution", t("convolution.tab_size", "en"))
     at.slider(key="rows").set_value(8).run()
     at.slider(key="stride").set_value(2).run()
     assert "never read" in at.info[0].value

@@ -9,7 +9,7 @@ from cnnviz import figures, filtering, images, ops
 from cnnviz.errors import InvalidInput
 from cnnviz.i18n import LANGUAGES, t
 from cnnviz.kernels import FILTER_PRESETS, gaussian_kernel, named_kernel, normalise
-from tests.apptest import open_app
+from tests.apptest import choose_tab, open_app
 from tests.image_corpus import bad_files, good_files
 
 GRAY = images.to_gray(images.sample_image("scene", 96))
@@ -102,7 +102,14 @@ def test_page_follows_its_widgets():
     for border in filtering.BORDERS:
         at.radio(key="filter_border").set_value(border).run()
         assert not at.exception
+    assert [tab.label for tab in at.tabs] == [t("filters.tab_result", "en"), t("filters.tab_zoom", "en")]
+    assert not at.latex                                     # the step-by-step pixel is in the other tab
+    choose_tab(at, "filters", t("filters.tab_zoom", "en"))
     assert at.latex and r"\mathbf" in at.latex[0].value
+    row = next(slider for slider in at.slider if slider.label == t("filters.row", "en"))
+    before = at.latex[0].value
+    row.set_value(0 if row.value else 1).run()
+    assert at.latex[0].value != before and not at.exception
 
 
 @pytest.mark.parametrize("name", ["sobel_x", "laplacian", "emboss"])

@@ -47,3 +47,12 @@ def test_pool_step_formula():
     assert formulas.pool_step_formula(trace.steps[0], "max") == r"\max(1, 9, 3, (-4)) = \mathbf{9}"
     trace = steps.pool_trace(np.array([[1.0, 9.0], [3.0, -4.0]]), 2, mode="avg")
     assert formulas.pool_step_formula(trace.steps[0], "avg").endswith(r"\frac{9}{4} = \mathbf{2.25}")
+
+
+def test_markdown_tables_show_a_typed_name_as_typed():
+    name = "*cat* | $x$ [a](b) <b>"
+    cell = formulas.markdown_literal(name)
+    assert re.sub(r"\\(.)", r"\1", cell) == name
+    assert not re.search(r"(?<!\\)[|*$\[<]", cell)               # nothing left that Markdown would act on
+    table = formulas.markdown_table(["", "p"], [[cell, "50.0%"], ["dog", "50.0%"]]).splitlines()
+    assert table[1] == "| --- | ---: |" and len(table) == 4

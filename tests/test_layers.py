@@ -16,7 +16,7 @@ from cnnviz.figures import format_number
 from cnnviz.grids import scene_image, teaching_grid
 from cnnviz.i18n import LANGUAGES, t
 from cnnviz.kernels import named_kernel
-from tests.apptest import open_app
+from tests.apptest import choose_tab, open_app
 
 TORCH_FUNCTIONS = {"relu": F.relu, "leaky_relu": lambda x: F.leaky_relu(x, 0.1), "sigmoid": torch.sigmoid,
                    "tanh": torch.tanh}
@@ -255,8 +255,8 @@ def test_pooling_frames_follow_the_widgets(lang):
         assert spec["frames"][-1]["data"][0]["text"] == [[format_number(v) for v in row] for row in expected]
         title = spec["layout"]["xaxis"]["title"]["text"]
         assert t("pooling.input_padded" if padding else "pooling.input", lang) in title
-    at.checkbox(key="pool_stride_same").set_value(False).run()
-    at.slider(key="pool_stride").set_value(1).run()
+    assert at.slider(key="pool_stride_3").value == 3                      # the stride starts at the window size
+    at.slider(key="pool_stride_3").set_value(1).run()
     assert len(animation_spec(at)["frames"]) == ops.avg_pool2d(x, 3, 1).size
     assert not at.exception
 
@@ -282,7 +282,9 @@ def test_pooling_window_too_large_is_friendly(lang):
     at.slider(key="pool_window").set_value(4).run()
     expected = InvalidInput("errors.pool_window_too_large", window="4x4", padded="3x3").localized(lang)
     assert at.warning[0].value == expected and not at.exception
-    assert at.subheader[-1].value == t("pooling.image_title", lang)          # the rest of the page still runs
+    # The rest of the page still runs; without a step to explain, the tabs open on the next section.
+    assert t("pooling.tab_step", lang) not in [tab.label for tab in at.tabs]
+    assert at.subheader[-1].value == t("pooling.global_title", lang)
     at.slider(key="pool_window").set_value(2).run()
     assert not at.warning
 
@@ -290,6 +292,13 @@ def test_pooling_window_too_large_is_friendly(lang):
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_pooling_sections_follow_their_widgets(lang):
     at = open_app(lang, "pages/pooling.py")
+    assert [tab.label for tab in at.tabs] == [t(f"pooling.tab_{name}", lang)
+                                              for name in ("step", "global", "shift", "vs_stride", "image")]
+    assert at.subheader[-1].value == t("pooling.arithmetic_title", lang)     # only the open tab is drawn
+    choose_tab(at, "pooling", t("pooling.tab_global", lang))
+    assert at.subheader[-1].value == t("pooling.global_title", lang)
+    choose_tab(at, "pooling", t("pooling.tab_shift", lang))
+    assert at.subheader[-1].value == t("pooling.shift_title", lang)
 
     def shift_panel() -> dict:
         return next(s for s in plotly_specs(at) if s["layout"].get("xaxis2", {}).get("title", {}).get("text")
@@ -303,6 +312,7 @@ def test_pooling_sections_follow_their_widgets(lang):
     assert np.array_equal(np.array(shift_panel()["data"][-1]["z"]) > 0.5, comparison.changed)
     assert f"{comparison.unchanged_share:.0%}" in at.info[0].value
 
+    choose_tab(at, "pooling", t("pooling.tab_vs_stride", lang))
     at.selectbox(key="vs_kernel").set_value("sobel_x").run()
     expected = pooling.pool_and_strided_conv(teaching_grid("random", 8, 8), named_kernel("sobel_x")).convolved
     side_by_side = next(s for s in plotly_specs(at) if s["layout"].get("xaxis4", {}).get("title", {}).get("text", "")
@@ -310,7 +320,12 @@ def test_pooling_sections_follow_their_widgets(lang):
     assert side_by_side["data"][3]["text"] == [[format_number(v) for v in row] for row in expected]
 
     at.slider(key="vs_channels").set_value(128).run()
-    assert f"{pooling.pooling_vs_strided_conv(56, 128)[1].parameters:,}" in [m.value for m in at.metric]
+    pooled, conv = pooling.pooling_vs_strided_conv(56, 128)
+    table = next(m.value for m in at.markdown if m.value.startswith("| "))
+    pool_row, conv_row = table.splitlines()[2:]
+    assert pool_row.endswith(f"| {pooled.output} × {pooled.output} × 128 | 0 | 0 |")
+    assert conv_row.endswith(f"| {conv.output} × {conv.output} × 128 | {conv.parameters:,} | {conv.multiplications:,} |")
+    choose_tab(at, "pooling", t("pooling.tab_image", lang))
     at.slider(key="pool_times").set_value(3).run()
     assert t("pooling.image_intro", lang, times=3, side=256, pooled=32) in [m.value for m in at.markdown]
     assert not at.exception
@@ -319,9 +334,8 @@ def test_pooling_sections_follow_their_widgets(lang):
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_activations_page_follows_its_widgets(lang):
     at = open_app(lang, "pages/activations.py")
-    assert formulas.gradient_product(10, 0.25 ** 10, 1.0) in latex(at)
-    at.slider(key="act_depth").set_value(4).run()
-    assert formulas.gradient_product(4, 0.25 ** 4, 1.0) in latex(at)
+    assert [tab.label for tab in at.tabs] == [t(f"activations.tab_{name}", lang)
+                                              for name in ("map", "curves", "depth", "softmax")]
 
     response = activations.sobel_response(scene_image(256))
     row, col = activations.edge_patch(response, 6)
@@ -333,11 +347,25 @@ def test_activations_page_follows_its_widgets(lang):
         assert patch["data"][1]["text"] == [[format_number(v) for v in r] for r in after]
         assert t(f"activations.{name}_note", lang) in [i.value for i in at.info]
 
+    choose_tab(at, "activations", t("activations.tab_curves", lang))
+    at.multiselect(key="act_curves").set_value(["tanh"]).run()
+    curves = next(s for s in plotly_specs(at) if s["data"][0]["type"] == "scatter")
+    tanh = t("activations.tanh", lang)
+    assert {trace.get("name") for trace in curves["data"]} >= {
+        t("activations.function_curve", lang, name=tanh), t("activations.derivative_curve", lang, name=tanh)}
+
+    choose_tab(at, "activations", t("activations.tab_depth", lang))
+    assert formulas.gradient_product(10, 0.25 ** 10, 1.0) in latex(at)
+    at.slider(key="act_depth").set_value(4).run()
+    assert formulas.gradient_product(4, 0.25 ** 4, 1.0) in latex(at)
+
+    choose_tab(at, "activations", t("activations.tab_softmax", lang))
     at.slider(key="act_temperature").set_value(2.0).run()
     share = activations.softmax_with_temperature([2.0, 1.0, 0.1, -1.0], 2.0).max()
     assert any(f"{share:.1%}" in m.value for m in at.markdown)
     bars = next(s for s in plotly_specs(at) if s["data"][0]["type"] == "bar")
     assert bars["data"][0]["x"][0] == pytest.approx(share)
-    table = at.dataframe[-1].value          # [0] is the logits editor
-    assert list(table.iloc[:, -1]) == pytest.approx(activations.softmax_with_temperature([2.0, 1.0, 0.1, -1.0], 2.0))
+    table = next(m.value for m in at.markdown if m.value.startswith("| "))
+    probabilities = activations.softmax_with_temperature([2.0, 1.0, 0.1, -1.0], 2.0)
+    assert [row.split(" | ")[-1].rstrip(" |") for row in table.splitlines()[2:]] == [f"{p:.1%}" for p in probabilities]
     assert not at.exception

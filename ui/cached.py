@@ -11,7 +11,6 @@ big arrays.
 from __future__ import annotations
 
 import numpy as np
-import streamlit as st
 
 from cnnviz import (animation, arithmetic, channels, figures, filtering, formulas, images, layer_figures, ops, pooling,
                     steps)
@@ -20,6 +19,7 @@ from cnnviz.cases import CASES, transpose_as_convolution
 from cnnviz.grids import scene_image, teaching_grid
 from cnnviz.i18n import t
 from cnnviz.kernels import named_kernel
+from ui.caching import shared
 from ui.common import CheckedFigure
 
 PICTURE_SIDE = 256          # the pooling and activation lessons' picture
@@ -32,13 +32,13 @@ GRADIENT_VIEWS = ("sobel_magnitude", "sobel_direction")
 HOME_SIDES = [28, 64, 128, 224, 512, 1024]
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@shared(max_entries=2)
 def pipeline(lang: str) -> CheckedFigure:
     names = ("input", "conv", "pool", "flatten", "dense", "softmax", "class", "features", "classifier")
     return CheckedFigure(figures.pipeline_figure({name: t(f"home.pipeline_{name}", lang) for name in names}))
 
 
-@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+@shared(max_entries=64, ttl=3600)
 def parameter_growth(side: int, channels: int, units: int, filters: int, kernel: int, lang: str) -> CheckedFigure:
     """The first layer's weights, dense against conv, over the image sides, with the chosen side marked."""
     conv = arithmetic.conv_params(kernel, channels, filters)
@@ -58,14 +58,14 @@ def _animation_labels(lang: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------- the sliding window, the arithmetic
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@shared(max_entries=64)
 def conv_animation(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, padding, dilation: int, lang: str):
     """The trace and its animated figure, built once per setting and language."""
     trace = steps.conv_trace(x, kernel, bias, stride, padding, dilation)
     return trace, CheckedFigure(animation.conv_animation(trace, _animation_labels(lang)))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@shared(max_entries=32)
 def case_animation(index: int, transposed: bool, lang: str) -> CheckedFigure:
     """A case of the guide animated: the forward convolution, or its transpose drawn as a convolution."""
     case = CASES[index]
@@ -82,7 +82,7 @@ def case_animation(index: int, transposed: bool, lang: str) -> CheckedFigure:
 
 # ---------------------------------------------------------------- pooling
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@shared(max_entries=64)
 def pool_animation(x: np.ndarray, window: int, stride: int, padding: int, mode: str, lang: str):
     """The trace and its animated figure, built once per setting and language."""
     trace = steps.pool_trace(x, window, stride, padding, mode)
@@ -92,13 +92,13 @@ def pool_animation(x: np.ndarray, window: int, stride: int, padding: int, mode: 
     return trace, CheckedFigure(animation.pool_animation(trace, labels))
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@shared(max_entries=256)
 def pool_window(patch: np.ndarray, winner: np.ndarray | None) -> CheckedFigure:
     """One step's window, the max's cell framed."""
     return CheckedFigure(layer_figures.window_figure(patch, winner))
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@shared(max_entries=2)
 def global_pooling(lang: str) -> tuple[tuple[int, ...], CheckedFigure, str]:
     """The three 5x5 maps' shape, their figure and the formulas of both global poolings: the same for all."""
     maps = np.stack([teaching_grid(name, 5, 5, seed=3) for name in ("random", "blob", "vertical_edge")])
@@ -108,7 +108,7 @@ def global_pooling(lang: str) -> tuple[tuple[int, ...], CheckedFigure, str]:
             formulas.global_pool_formulas(maps, ops.global_avg_pool(maps), ops.global_max_pool(maps)))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@shared(max_entries=64)
 def shift_test(preset: str, shift: int, mode: str, lang: str):
     """The 8x8 input pooled before and after the shift, its figure, and how much survives each shift of 0-3 pixels."""
     x = teaching_grid(preset, 8, 8)
@@ -119,7 +119,7 @@ def shift_test(preset: str, shift: int, mode: str, lang: str):
             pooling.shift_profile(x, range(4), mode=mode))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@shared(max_entries=64)
 def strided_comparison(x: np.ndarray, kernel: str, lang: str) -> CheckedFigure:
     """The input beside its 2x2 max pooling and its stride-2 convolution with a named kernel."""
     labels = {key: t(f"pooling.vs_{key}", lang) for key in ("input", "pooled", "kernel", "convolved")}
@@ -127,7 +127,7 @@ def strided_comparison(x: np.ndarray, kernel: str, lang: str) -> CheckedFigure:
                                                            labels))
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@shared(max_entries=8)
 def pooled_scene(times: int) -> dict[str, bytes]:
     """The picture and its pooled versions, enlarged back block by block to its size, as PNG bytes."""
     image = scene_image(PICTURE_SIDE)
@@ -137,7 +137,7 @@ def pooled_scene(times: int) -> dict[str, bytes]:
 
 # ---------------------------------------------------------------- activation functions
 
-@st.cache_resource(max_entries=1, show_spinner=False)
+@shared(max_entries=1)
 def sobel_map() -> tuple[np.ndarray, tuple[int, int]]:
     """The Sobel x response of the picture, and the corner of the patch whose numbers are shown."""
     response = sobel_response(scene_image(PICTURE_SIDE))
@@ -145,7 +145,7 @@ def sobel_map() -> tuple[np.ndarray, tuple[int, int]]:
     return response, edge_patch(response, PATCH)
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+@shared(max_entries=128)
 def activated_maps(name: str, slope: float, lang: str) -> dict:
     """The map before and after as PNGs on the diverging scale (the patch framed) with each one's colour bar
     (its end at half the peak), and the figure of the patch's numbers before and after."""
@@ -164,7 +164,7 @@ def activated_maps(name: str, slope: float, lang: str) -> dict:
     return result
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@shared(max_entries=64)
 def activation_curves(names: tuple[str, ...], lang: str) -> CheckedFigure:
     words = {name: t(f"activations.{name}", lang) for name in names}
     words |= {"function": t("activations.function_curve", lang), "derivative": t("activations.derivative_curve", lang),
@@ -172,7 +172,12 @@ def activation_curves(names: tuple[str, ...], lang: str) -> CheckedFigure:
     return CheckedFigure(layer_figures.activation_curves(list(names), 0.1, words))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@shared(max_entries=128)
+def probability_bars(names: tuple[str, ...], probabilities: tuple[float, ...], lang: str) -> CheckedFigure:
+    return CheckedFigure(figures.bars_figure(list(names), probabilities, "", t("activations.probability", lang)))
+
+
+@shared(max_entries=64)
 def gradient_depth(depth: int, lang: str) -> tuple[float, CheckedFigure, str]:
     """What survives ``depth`` sigmoid layers, the figure beside ReLU's, and both products written out."""
     sigmoid, relu = gradient_through_layers("sigmoid", depth), gradient_through_layers("relu", depth)
@@ -184,7 +189,7 @@ def gradient_depth(depth: int, lang: str) -> tuple[float, CheckedFigure, str]:
 
 # ---------------------------------------------------------------- what a filter sees
 
-@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+@shared(max_entries=32, ttl=3600)
 def filtered(digest: str, _gray: np.ndarray, kernel: np.ndarray | None, view: str, how: str, border: str):
     """(picture bytes, the value its strongest colour stands for, the strongest pixel) of one filter on one
     image; keyed by the image's hash and the settings."""
@@ -199,7 +204,7 @@ def filtered(digest: str, _gray: np.ndarray, kernel: np.ndarray | None, view: st
             filtering.strongest_pixel(values))
 
 
-@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+@shared(max_entries=32, ttl=3600)
 def grey(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, bytes]:
     """Whole grey levels 0..255 (the numbers the zoom shows) and their PNG, once per picture."""
     gray = np.round(images.to_gray(_rgb))
@@ -207,12 +212,12 @@ def grey(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, bytes]:
     return gray, figures.png_bytes(gray)
 
 
-@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+@shared(max_entries=64, ttl=3600)
 def locator(digest: str, _gray: np.ndarray, row: int, col: int, half: int) -> bytes:
     return figures.png_bytes(filtering.mark_region(_gray, row, col, half))
 
 
-@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+@shared(max_entries=256, ttl=3600)
 def zoom(digest: str, _gray: np.ndarray, kernel: np.ndarray, border: str, row: int, col: int, radius: int,
          lang: str) -> tuple[CheckedFigure, str]:
     """One output pixel worked out: its neighbourhood (the window framed), the kernel and the products as a
@@ -228,14 +233,14 @@ def zoom(digest: str, _gray: np.ndarray, kernel: np.ndarray, border: str, row: i
     return CheckedFigure(figure), formulas.step_formula(step, kernel, index=(row, col))
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@shared(max_entries=2)
 def sobel_kernels(lang: str) -> CheckedFigure:
     """Both Sobel kernels, which the two gradient views combine."""
     return CheckedFigure(figures.value_grids([figures.Panel(named_kernel(name), t(f"kernels.{name}", lang).split(" (")[0])
                                               for name in ("sobel_x", "sobel_y")], cell=40))
 
 
-@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+@shared(max_entries=64, ttl=3600)
 def scale_bar(how: str, peak: float, lang: str) -> CheckedFigure:
     """What a filtered picture's colours stand for, for one way of showing it and its peak value."""
     if how == "signed":
@@ -248,14 +253,14 @@ def scale_bar(how: str, peak: float, lang: str) -> CheckedFigure:
     return CheckedFigure(figures.scale_bar(0, 255, figures.GREYS, ends))
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)
+@shared(max_entries=1)
 def direction_wheel() -> bytes:
     return figures.png_bytes(filtering.direction_wheel())
 
 
 # ---------------------------------------------------------------- colour channels
 
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+@shared(max_entries=16, ttl=3600)
 def split(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
     """The (3, H, W) channels and each one tinted in its colour as PNG, once per picture."""
     x3 = channels.split(_rgb)
@@ -263,7 +268,7 @@ def split(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
     return x3, [figures.png_bytes(channels.tint(x3[index], index)) for index in range(3)]
 
 
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+@shared(max_entries=16, ttl=3600)
 def channel_maps(digest: str, _x3: np.ndarray, kernel3: np.ndarray, bias: float):
     """PNGs of each channel's response, and of the feature map, with the check against ops.conv2d."""
     result = channels.channel_sum(_x3, kernel3, bias)
@@ -273,14 +278,14 @@ def channel_maps(digest: str, _x3: np.ndarray, kernel3: np.ndarray, bias: float)
     return pictures[:3], pictures[3], exact
 
 
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+@shared(max_entries=16, ttl=3600)
 def bank_maps(digest: str, _x3: np.ndarray, count: int, seed: int) -> list[bytes]:
     bank = channels.filter_bank(count, seed)
     return [figures.png_bytes(figures.diverging_image(m, filtering.signed_limit(m)))
             for m in ops.conv2d(_x3, bank, padding="same")]
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@shared(max_entries=4)
 def worked_example(index: int, lang: str) -> CheckedFigure:
     x, w, b = channels.worked_example()
     trace = steps.conv_trace(x, w[index], b[index], stride=2, padding=1)

@@ -13,6 +13,8 @@ import streamlit as st
 
 from cnnviz import i18n
 from cnnviz.errors import InvalidInput
+from ui.caching import shared
+from ui.shell import lesson_page
 
 LANGUAGE_KEY = "language"
 
@@ -96,7 +98,7 @@ class CheckedFigure(Figure):
         return self._checked
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@shared(max_entries=256)
 def _validated(_figure: dict, fingerprint: str) -> CheckedFigure:
     return CheckedFigure(_figure)
 
@@ -122,6 +124,6 @@ def lesson_links(lessons, current: str) -> None:
     for lesson in lessons:
         if lesson.name == current:
             continue
-        st.page_link(lesson.path, label=i18n.t(f"nav.{lesson.name}"), icon=lesson.icon,
+        st.page_link(lesson_page(lesson.name), label=i18n.t(f"nav.{lesson.name}"), icon=lesson.icon,
                      query_params={"lang": lang})
         st.caption(i18n.t(f"nav.{lesson.name}_blurb"))

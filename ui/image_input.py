@@ -10,12 +10,13 @@ import streamlit as st
 from cnnviz import images
 from cnnviz.errors import InvalidInput
 from cnnviz.i18n import t
+from ui.caching import shared
 
 class _NotHeld(Exception):
     """The decoded picture is no longer in the cache, and its bytes are gone."""
 
 
-@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+@shared(max_entries=64, ttl=3600)
 def _decoded(digest: str, _data: bytes | None, max_bytes: int, working_size: int) -> np.ndarray:
     """Keyed by the SHA-256 of the bytes (Streamlit's own hashing samples big inputs); shared read-only.
     Called without bytes, it only looks the picture up (exceptions are not cached)."""
@@ -43,7 +44,7 @@ def _last_good(key: str, max_bytes: int, working_size: int) -> tuple[np.ndarray,
         return None
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@shared(max_entries=16)
 def _sample(name: str, working_size: int) -> np.ndarray:
     return images.sample_image(name, working_size)
 

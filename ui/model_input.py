@@ -13,6 +13,7 @@ import torch
 from cnnviz import model_figures, models
 from cnnviz.i18n import t
 from cnnviz.models.samples import samples_for
+from ui.caching import shared
 from ui.common import CheckedFigure
 from ui.image_input import decode_upload
 
@@ -20,7 +21,7 @@ CANVAS_SIDE = 224
 SOURCES = ("sample", "draw", "upload")
 
 
-@st.cache_resource(show_spinner=False)
+@shared()
 def load_model(name: str) -> models.LoadedModel:
     """One model object per process, shared read-only by every session.
 
@@ -34,7 +35,7 @@ def load_model(name: str) -> models.LoadedModel:
     return model
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@shared(max_entries=8)
 def kernels_figure(name: str, lang: str) -> CheckedFigure:
     """The first layer's kernels of a model, validated once per model and language."""
     layer, kernels = load_model(name).first_kernels()

@@ -6,9 +6,10 @@ import streamlit as st
 
 from cnnviz import device
 from cnnviz.i18n import t
+from ui.caching import shared
 
 
-@st.cache_resource
+@shared()
 def _device_name() -> str:
     return device.describe(device.choose_device())
 
