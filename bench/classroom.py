@@ -160,6 +160,13 @@ def choose(label_key: str):
     return action
 
 
+def open_tab(label_key: str):
+    """Click the section tab labelled ``label_key``."""
+    async def action(s: Student) -> None:
+        await s.rerun(s.main.get_by_role("tab", name=t(label_key, s.lang)).click)
+    return action
+
+
 async def play(s: Student) -> None:
     """Play the page's first animation until it has advanced two frames, then pause it."""
     buttons = s.main.locator(".updatemenu-button")
@@ -198,7 +205,9 @@ LESSON_SCRIPT = [
     Step("filters", "pick a filter", "server", next_option("filters.filter")),
     Step("channels", "open", "server", open_lesson("channels")),
     Step("channels", "upload", "server", upload),
+    Step("channels", "filter bank tab", "server", open_tab("channels.tab_bank")),
     Step("channels", "filters slider", "server", move_slider("channels.filters")),
+    Step("channels", "back to the first tab", "server", open_tab("channels.tab_split")),
     Step("feature_maps", "open (model runs)", "server", open_lesson("feature_maps")),
     Step("feature_maps", "pick a sample", "server", next_option("feature_maps.sample")),
 ]

@@ -54,6 +54,8 @@ class SocketStudent:
         self.passes = 0
         self.pages: dict[str, str] = {}           # url path -> page script hash
         self.widgets: dict[str, Widget] = {}      # label -> the latest widget drawn with it
+        self.tabs: dict[str, Widget] = {}         # tab label -> the tabs that hold it
+        self._tab_container: Widget | None = None
         self.values: dict[str, WidgetState] = {}  # widget id -> the value this student gave it
         self.page_hash = ""
         self.media: list[str] = []                # the pictures of the latest run
@@ -91,6 +93,8 @@ class SocketStudent:
             self.pages = {page.url_pathname: page.page_script_hash for page in message.navigation.app_pages}
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             self._element(message.delta.new_element, message.delta.fragment_id)
+        elif kind == "delta" and message.delta.WhichOneof("type") == "add_block":
+            self._block(message.delta.add_block, message.delta.fragment_id)
         elif kind == "script_finished" and message.script_finished in FINISHED:
             self.runs += 1
             self.ran.set()
@@ -106,6 +110,15 @@ class SocketStudent:
             self.media += [image.url for image in element.imgs.imgs if image.url.startswith("/media/")]
         elif kind == "exception":
             self.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:200])
+
+    def _block(self, block, fragment_id: str) -> None:
+        """Section tabs that track the open one are a widget: their container comes first, then a block
+        per tab."""
+        kind = block.WhichOneof("type")
+        if kind == "tab_container" and block.tab_container.id:
+            self._tab_container = Widget("tabs", block.tab_container, fragment_id)
+        elif kind == "tab" and self._tab_container is not None:
+            self.tabs[block.tab.label] = self._tab_container
 
     # -- what a student does
     async def run(self, fragment_id: str = "") -> None:
@@ -141,7 +154,7 @@ class SocketStudent:
         if page and page not in self.pages:
             raise LookupError(f"the app has no page {page!r}")
         self.page_hash = self.pages.get(page, "") if page else ""
-        self.widgets, self.values = {}, {}
+        self.widgets, self.tabs, self.values = {}, {}, {}
         await self.run()
 
     def _widget(self, label_key: str, kind: str) -> Widget:
@@ -176,6 +189,13 @@ class SocketStudent:
         if widget is None:
             raise LookupError(f"no radio offers {option!r}")
         await self._set(widget, string_value=option)
+
+    async def open_tab(self, label_key: str) -> None:
+        """Click the tab labelled ``label_key``."""
+        label = t(label_key, self.lang)
+        if label not in self.tabs:
+            raise LookupError(f"no tab labelled {label!r} on the page")
+        await self._set(self.tabs[label], string_value=label)
 
     async def type_number(self, label_key: str, value: float) -> None:
         await self._set(self._widget(label_key, "number_input"), double_value=value)
@@ -236,7 +256,9 @@ def lesson_steps() -> list[tuple[str, str, object]]:
         ("filters", "pick a filter", lambda s: s.pick("filters.filter")),
         ("channels", "open", lambda s: s.open("channels")),
         ("channels", "pick a sample", lambda s: s.pick("images.sample")),
+        ("channels", "filter bank tab", lambda s: s.open_tab("channels.tab_bank")),
         ("channels", "filters slider", lambda s: s.slide("channels.filters")),
+        ("channels", "back to the first tab", lambda s: s.open_tab("channels.tab_split")),
         ("feature_maps", "open (model runs)", lambda s: s.open("feature_maps")),
         ("feature_maps", "pick a sample", lambda s: s.pick("feature_maps.sample")),
     ]

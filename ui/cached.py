@@ -1,11 +1,9 @@
 """The lessons' cached results: built once per process, shared read-only by every session, each cache bounded.
 
 They live here rather than in the page files because a page file runs again on
-every rerun, and Streamlit reads and tokenizes a function's source each time
-it is decorated: a page with four cached functions paid for that four times a
-rerun. Pictures are keyed by the SHA-256 of the image they come from (the
-underscore arguments are not hashed), because Streamlit's own hashing samples
-big arrays.
+every rerun: a memo defined there would be a new, empty one each time. Pictures
+are keyed by the SHA-256 of the image they come from (the underscore arguments
+are not part of the key).
 """
 
 from __future__ import annotations

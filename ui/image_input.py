@@ -18,7 +18,7 @@ class _NotHeld(Exception):
 
 @shared(max_entries=64, ttl=3600)
 def _decoded(digest: str, _data: bytes | None, max_bytes: int, working_size: int) -> np.ndarray:
-    """Keyed by the SHA-256 of the bytes (Streamlit's own hashing samples big inputs); shared read-only.
+    """Keyed by the SHA-256 of the bytes, not by the bytes themselves; shared read-only.
     Called without bytes, it only looks the picture up (exceptions are not cached)."""
     if _data is None:
         raise _NotHeld

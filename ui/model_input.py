@@ -21,7 +21,7 @@ CANVAS_SIDE = 224
 SOURCES = ("sample", "draw", "upload")
 
 
-@shared()
+@shared(max_entries=len(models.available()))
 def load_model(name: str) -> models.LoadedModel:
     """One model object per process, shared read-only by every session.
 

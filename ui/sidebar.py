@@ -9,7 +9,7 @@ from cnnviz.i18n import t
 from ui.caching import shared
 
 
-@shared()
+@shared(max_entries=1)
 def _device_name() -> str:
     return device.describe(device.choose_device())
 

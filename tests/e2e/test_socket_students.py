@@ -56,6 +56,8 @@ def test_widget_changes_reach_the_server(app):
         await s.choose("activations.sigmoid")          # a radio inside a fragment
         assert formulas.activation_formula("sigmoid", 0.01) in "\n".join(s.texts)
         await s.open("convolution")
+        assert rows_at(1) not in "\n".join(s.texts)            # the output size is in the other tab
+        await s.open_tab("convolution.tab_size")
         assert rows_at(1) in "\n".join(s.texts) and rows_at(2) not in "\n".join(s.texts)
         await s.slide("convolution.stride")
         assert rows_at(2) in "\n".join(s.texts)
