@@ -10,6 +10,7 @@ from cnnviz import ops
 from cnnviz.errors import InvalidInput
 from cnnviz.kernels import named_kernel
 
+COLOURS = ("red", "green", "blue")           # the channels of an RGB picture, in order
 CHANNEL_FILTERS = ("sobel_all", "only_red", "luminance", "red_minus_green", "random")
 BANK_CLASSICS = ("sobel_x", "sobel_y", "laplacian", "box_blur", "sharpen", "outline")
 

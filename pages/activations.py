@@ -9,6 +9,7 @@ from cnnviz.activations import softmax_steps
 from cnnviz.i18n import get_language, t
 from ui import cached
 from ui.common import fragment, friendly_errors, show_figure
+from ui.grid_editor import edit_table, editor_section
 from ui.lesson_tabs import section_tabs
 from ui.shell import ensure_app_shell
 
@@ -70,9 +71,10 @@ def softmax_section() -> None:
     class_column, logit_column = t("activations.class_name"), t("activations.logit")
     left, right = st.columns([2, 3], gap="medium")
     with left:
-        table = st.data_editor(pd.DataFrame({class_column: classes, logit_column: [2.0, 1.0, 0.1, -1.0]}),
-                               key=f"logits-{len(classes)}-{classes[0]}", num_rows="dynamic", hide_index=True,
-                               width="stretch")
+        start = pd.DataFrame({class_column: classes, logit_column: [2.0, 1.0, 0.1, -1.0]})
+        with (section := editor_section(t("activations.edit_logits"), key="softmax_edit")):
+            table = edit_table(start, f"logits-{len(classes)}-{classes[0]}", section.open, num_rows="dynamic",
+                               hide_index=True, width="stretch")
         temperature = st.slider(t("activations.temperature"), 0.1, 5.0, 1.0, 0.1, key="act_temperature")
         st.latex(formulas.SOFTMAX)
     names = [str(name).strip() or f"#{i + 1}" if pd.notna(name) else f"#{i + 1}"

@@ -1,7 +1,5 @@
 """Colour images: three channels, one kernel per channel, the sum plus the bias; banks of filters."""
 
-import hashlib
-
 import numpy as np
 import streamlit as st
 
@@ -16,13 +14,11 @@ from ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
-COLOURS = ("red", "green", "blue")
-
 
 def split_section(tints: list[bytes], height: int, width: int) -> None:
     st.subheader(t("channels.split_title"))
     st.markdown(t("channels.split_note", h=height, w=width))
-    for column, picture, name in zip(st.columns(3), tints, COLOURS):
+    for column, picture, name in zip(st.columns(3), tints, channels.COLOURS):
         column.image(picture, caption=t(f"channels.{name}"), output_format="PNG")
 
 
@@ -38,13 +34,12 @@ def filter_section(x3: np.ndarray, digest: str) -> None:
         columns = st.columns(3) if section.open else [None] * 3
         kernel3 = np.stack([column_grid(column, start[i], t("channels.kernel_for", name=t(f"channels.{name}")),
                                         f"channel-kernel-{preset}-{i}")
-                            for i, (column, name) in enumerate(zip(columns, COLOURS))])
-    show_figure(figures.value_grids([figures.Panel(k, t(f"channels.{name}"))
-                                     for k, name in zip(kernel3, COLOURS)], cell=40))
+                            for i, (column, name) in enumerate(zip(columns, channels.COLOURS))])
+    show_figure(cached.channel_kernels(kernel3, get_language()))
     st.subheader(t("channels.equation_title"))
     maps, total, exact = cached.channel_maps(digest, x3, kernel3, bias)
     columns = st.columns([4, 1, 4, 1, 4, 1, 2, 1, 4], vertical_alignment="center")
-    for column, picture, name in zip(columns[0:6:2], maps, COLOURS):
+    for column, picture, name in zip(columns[0:6:2], maps, channels.COLOURS):
         column.image(picture, caption=t("channels.response", name=t(f"channels.{name}")), output_format="PNG")
     for column, sign in zip(columns[1::2], ("+", "+", "+", "=")):
         column.markdown(f"## {sign}")
@@ -96,9 +91,8 @@ def example_section() -> None:
 
 st.title(t("channels.title"))
 st.markdown(t("channels.intro"))
-rgb, label = image_input("channels", default_size=256)
+rgb, label, digest = image_input("channels", default_size=256)
 st.caption(t("images.showing", name=label, width=rgb.shape[1], height=rgb.shape[0]))
-digest = hashlib.sha256(rgb.tobytes()).hexdigest()
 x3, tints = cached.split(digest, rgb)
 with friendly_errors():
     section_tabs("channels", "channels.tab_", {"split": lambda: split_section(tints, *x3.shape[1:]),

@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from cnnviz import arithmetic, figures, formulas, ops
+from cnnviz import arithmetic, formulas, ops
 from cnnviz.cases import CASES
 from cnnviz.i18n import get_language, t
 from ui import cached
 from ui.common import friendly_errors, show_figure
+from ui.grid_editor import edit_table, editor_section
 from ui.lesson_tabs import section_tabs
 from ui.shell import ensure_app_shell
 
@@ -102,18 +103,19 @@ def compare_tab() -> None:
 def receptive_tab() -> None:
     st.caption(t("arithmetic.receptive_intro"))
     count = st.slider(t("arithmetic.layers"), 1, 6, 2, key="rf_layers")
-    start = pd.DataFrame({t("arithmetic.kernel_size"): [3] * count, t("arithmetic.stride"): [1] * count,
-                          t("arithmetic.dilation"): [1] * count},
+    columns = [t("arithmetic.kernel_size"), t("arithmetic.stride"), t("arithmetic.dilation")]
+    start = pd.DataFrame(dict(zip(columns, [[3] * count, [1] * count, [1] * count])),
                          index=[f"{t('arithmetic.layer')} {n + 1}" for n in range(count)])
-    st.caption(t("arithmetic.layer_table"))
-    table = st.data_editor(start, key=f"rf_table_{count}_{get_language()}", num_rows="fixed")
+    with (section := editor_section(t("arithmetic.layer_table"), key="rf_edit")):
+        table = edit_table(start, f"rf_table_{count}_{get_language()}", section.open, num_rows="fixed")
     with friendly_errors():
-        layers = [arithmetic.Layer(int(k), int(s), int(d)) for k, s, d in table.fillna(1).to_numpy()]
-        fields = arithmetic.receptive_fields(layers)
+        layers = tuple(arithmetic.Layer(int(k), int(s), int(d)) for k, s, d in table.fillna(1).to_numpy())
+        st.caption(t("arithmetic.layers_summary", layers=" → ".join(
+            t("arithmetic.layer_summary", k=layer.kernel, s=layer.stride, d=layer.dilation) for layer in layers)))
+        fields, figure = cached.receptive_fields(layers, get_language())
         st.metric(t("arithmetic.field_metric"), t("arithmetic.field_value", f=fields[-1]))
-        if fields[-1] <= 64:
-            labels = [t("arithmetic.layer_label", n=n + 1, f=f) for n, f in enumerate(fields)]
-            show_figure(figures.receptive_field_figure(fields, labels))
+        if figure is not None:
+            show_figure(figure)
     st.info(t("arithmetic.two_3x3"), icon=":material/layers:")
 
 

@@ -1,11 +1,9 @@
 """The sliding window: a kernel over a small grid, animated, with each step's arithmetic and the output size."""
 
-import hashlib
-
 import numpy as np
 import streamlit as st
 
-from cnnviz import arithmetic, figures, formulas, ops, steps
+from cnnviz import arithmetic, figures, formulas, ops
 from cnnviz.grids import GRID_PRESETS, MAX_SIDE, MIN_SIDE, grid_from_picture, teaching_grid
 from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS, named_kernel
@@ -29,9 +27,9 @@ def choose_input() -> np.ndarray:
         seed = st.session_state["grid_seed"] = seed + 1
     if preset == "picture":
         with st.expander(t("convolution.picture_source"), expanded=True):
-            rgb, label = image_input("convolution", default_size=256, narrow=True)
+            rgb, label, picture = image_input("convolution", default_size=256, narrow=True)
             st.caption(t("convolution.picture_note", name=label, rows=rows, cols=cols))
-        start, seed = grid_from_picture(rgb, rows, cols), hashlib.sha256(rgb.tobytes()).hexdigest()[:12]
+        start, seed = grid_from_picture(rgb, rows, cols), picture
     else:
         start = teaching_grid(preset, rows, cols, seed)
     with (section := editor_section(t("convolution.edit_input"), key="edit_input")):
@@ -69,20 +67,42 @@ def choose_geometry():
 
 
 @fragment
-def step_arithmetic(trace: steps.ConvTrace) -> None:
+def step_arithmetic(settings: tuple, count: int) -> None:
     """Only this part reruns when the student picks another step."""
     st.subheader(t("convolution.arithmetic_title"))
-    count = len(trace.steps)
     number = st.slider(t("convolution.step_pick"), 1, count, 1, key=f"step-{count}") if count > 1 else 1
-    step = trace.steps[number - 1]
+    figure, formula, value = cached.conv_step(*settings, number, get_language())
     left, right = st.columns([4, 1])
     with left:
-        show_figure(figures.value_grids([
-            figures.Panel(step.patch, t("convolution.window"), figures.PALETTE["input"]),
-            figures.Panel(trace.kernel, t("convolution.kernel"), figures.PALETTE["kernel"]),
-            figures.Panel(step.products, t("convolution.products"))]))
-    right.metric(t("convolution.value"), figures.format_number(step.value))
-    st.latex(formulas.step_formula(step, trace.kernel))
+        show_figure(figure)
+    right.metric(t("convolution.value"), figures.format_number(value))
+    st.latex(formula)
+
+
+def axis_arithmetic(axis: arithmetic.AxisArithmetic, title: str, size: str, symbol: str, padding) -> None:
+    """One axis's output size: the general formula, the tutorials' simpler form when it applies, and what
+    the numbers mean. The formulas go in one Markdown element (KaTeX between $$), the notes in one caption."""
+    text = f"**{title}**\n\n$$\n{formulas.output_size_general(axis, size, symbol)}\n$$"
+    simple = formulas.output_size_simple(axis, size, symbol)
+    if simple:
+        text += f"\n\n{t('convolution.simple_form')}\n\n$$\n{simple}\n$$"
+    st.markdown(text)
+    if not axis.divides:
+        st.info(t("convolution.not_divides", numerator=axis.numerator, stride=axis.stride, unreached=axis.unreached),
+                icon=":material/content_cut:")
+    notes = [t("convolution.divides")] if axis.divides else []
+    if padding == "same":
+        if axis.stride > 1:
+            notes.append(t("convolution.same_stride", stride=axis.stride, out=axis.out))
+        elif axis.kernel % 2:
+            notes.append(t("convolution.same_odd", k=axis.kernel, p=axis.pad_before))
+        else:
+            notes.append(t("convolution.same_even", k=axis.kernel, total=axis.pad_before + axis.pad_after,
+                           before=axis.pad_before, after=axis.pad_after))
+    elif padding == "full":
+        notes.append(t("convolution.full_note", p=axis.pad_before))
+    if notes:
+        st.caption(" ".join(notes))
 
 
 def output_size(x: np.ndarray, kernel: np.ndarray, padding, stride: int, dilation: int) -> None:
@@ -95,26 +115,7 @@ def output_size(x: np.ndarray, kernel: np.ndarray, padding, stride: int, dilatio
             ("H", "W"), ("K_h", "K_w")):
         axis = arithmetic.AxisArithmetic(n, k, stride, dilation, before, after)
         with column:
-            st.markdown(f"**{title}**")
-            st.latex(formulas.output_size_general(axis, size, symbol))
-            simple = formulas.output_size_simple(axis, size, symbol)
-            if simple:
-                st.caption(t("convolution.simple_form"))
-                st.latex(simple)
-            if axis.divides:
-                st.caption(t("convolution.divides"))
-            else:
-                st.info(t("convolution.not_divides", numerator=axis.numerator, stride=stride,
-                          unreached=axis.unreached), icon=":material/content_cut:")
-            if padding == "same":
-                if stride > 1:
-                    st.caption(t("convolution.same_stride", stride=stride, out=axis.out))
-                elif k % 2:
-                    st.caption(t("convolution.same_odd", k=k, p=before))
-                else:
-                    st.caption(t("convolution.same_even", k=k, total=before + after, before=before, after=after))
-            elif padding == "full":
-                st.caption(t("convolution.full_note", p=before))
+            axis_arithmetic(axis, title, size, symbol, padding)
     st.success(t("convolution.multiplications", count=arithmetic.conv_multiplications(oh, ow, kernel.shape, 1, 1),
                  oh=oh, ow=ow, taps=kernel.size), icon=":material/calculate:")
 
@@ -134,10 +135,10 @@ with right:
     st.caption(t("convolution.operation_note"))
 
 with friendly_errors():
-    used = kernel[::-1, ::-1].copy() if flip else kernel
-    trace, figure = cached.conv_animation(x, used, bias, stride, padding, dilation, get_language())
+    settings = (x, kernel[::-1, ::-1].copy() if flip else kernel, bias, stride, padding, dilation)
+    trace, figure = cached.conv_animation(*settings, get_language())
     st.subheader(t("convolution.animation_title"))
     st.caption(t("convolution.animation_help") + (" " + t("convolution.flipped_note") if flip else ""))
     show_figure(figure, key="animation")
     section_tabs("convolution", "convolution.tab_", {
-        "step": lambda: step_arithmetic(trace), "size": lambda: output_size(x, kernel, padding, stride, dilation)})
+        "step": lambda: step_arithmetic(settings, len(trace.steps)), "size": lambda: output_size(x, kernel, padding, stride, dilation)})

@@ -1,7 +1,5 @@
 """What a filter sees: Sobel edges and other classic kernels on a sample or your own photo."""
 
-import hashlib
-
 import numpy as np
 import streamlit as st
 
@@ -43,7 +41,7 @@ def choose_filter() -> tuple[str, str, np.ndarray | None]:
 
 def show_kernels(view: str, kernel: np.ndarray | None) -> None:
     if kernel is not None:
-        show_figure(figures.value_grid(kernel, t("filters.kernel"), cell=36 if kernel.shape[0] > 5 else 44))
+        show_figure(cached.kernel_grid(kernel, get_language()))
     else:
         show_figure(cached.sobel_kernels(get_language()))
         st.caption(t("filters.both_kernels"))
@@ -92,8 +90,7 @@ def zoom_view(gray: np.ndarray, kernel: np.ndarray, border: str, start: tuple[in
 
 st.title(t("filters.title"))
 st.markdown(t("filters.intro"))
-rgb, label = image_input("filters")
-digest = hashlib.sha256(rgb.tobytes()).hexdigest()
+rgb, label, digest = image_input("filters")
 gray, grey_png = cached.grey(digest, rgb)
 st.caption(t("images.showing", name=label, width=rgb.shape[1], height=rgb.shape[0]))
 controls, kernel_view = st.columns([2, 1])
@@ -114,4 +111,4 @@ with friendly_errors():
     zoom_kernel = kernel if kernel is not None else named_kernel("sobel_x")
     section_tabs("filters", "filters.tab_", {
         "result": lambda: result_section(grey_png, gray.shape, picture, name, view, how, peak),
-        "zoom": lambda: zoom_view(gray, zoom_kernel, border, strongest, digest, f"{digest[:12]}_{view}")})
+        "zoom": lambda: zoom_view(gray, zoom_kernel, border, strongest, digest, f"{digest}_{view}")})

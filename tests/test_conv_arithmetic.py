@@ -99,3 +99,19 @@ def test_receptive_field_follows_the_layer_count():
     assert "5×5" in at.metric[-1].value
     at.slider(key="rf_layers").set_value(3).run()
     assert "7×7" in at.metric[-1].value
+    one = t("arithmetic.layer_summary", "ko", k=3, s=1, d=1)
+    assert t("arithmetic.layers_summary", "ko", layers=" → ".join([one] * 3)) in [c.value for c in at.caption]
+
+
+def test_receptive_field_uses_the_edited_layers_with_the_editor_open_or_closed():
+    at = open_tab("en", "receptive")
+    assert not at.dataframe                      # the editor is drawn only while open
+    at.session_state["rf_edit"] = True
+    at.run()
+    assert at.dataframe
+    edited = at.session_state["rf_table_2_en:kept"].copy()     # what the editor keeps after an edit
+    edited.iloc[1, 0] = 5
+    at.session_state["rf_table_2_en:kept"] = edited
+    at.session_state["rf_edit"] = False
+    at.run()
+    assert "7×7" in at.metric[-1].value and not at.dataframe   # 3x3 then 5x5

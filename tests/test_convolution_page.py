@@ -47,9 +47,11 @@ def test_frames_follow_padding_stride_and_dilation(lang):
         spec = animation_spec(at)
         assert len(spec["frames"]) == expected.size
         assert final_grid(spec) == expected_text(expected)
-        latex = " ".join(e.value for e in at.latex)
+        latex = " ".join(e.value for e in at.markdown)           # the output-size formulas are KaTeX in Markdown
         assert rf"\mathbf{{{expected.shape[0]}}}" in latex
         assert f"{expected.size * 9:,}" in at.success[0].value
+        if (padding, stride) == ("same", 1):
+            assert t("convolution.same_odd", lang, k=3, p=1) in " ".join(c.value for c in at.caption)
     assert not at.exception
 
 

@@ -146,3 +146,18 @@ def test_strongest_pixel_region_marker_wheel_and_scale_bar():
     bar = figures.scale_bar(-3.0, 3.0, figures.DIVERGING, ("neg", "pos"))
     assert bar["layout"]["xaxis"]["ticktext"] == ["-3", "0", "3"]
     assert [a["text"] for a in bar["layout"]["annotations"]] == ["neg", "pos"]
+
+
+def test_an_upload_is_hashed_once_not_on_every_rerun(monkeypatch):
+    import ui.image_input as intake
+
+    data = good_files()["rgb.png"][0]
+    hashed = []
+    real = intake.hashlib.sha256
+    monkeypatch.setattr(intake.hashlib, "sha256", lambda content=b"": hashed.append(content == data) or real(content))
+    at = open_app("en", "pages/filters.py")
+    at.file_uploader(key="filters_upload").set_value(("mine.png", data, "image/png")).run()
+    for _ in range(3):
+        at.run()
+    assert hashed.count(True) == 1 and not at.exception
+    assert "mine.png" in at.caption[0].value

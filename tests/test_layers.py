@@ -368,4 +368,19 @@ def test_activations_page_follows_its_widgets(lang):
     table = next(m.value for m in at.markdown if m.value.startswith("| "))
     probabilities = activations.softmax_with_temperature([2.0, 1.0, 0.1, -1.0], 2.0)
     assert [row.split(" | ")[-1].rstrip(" |") for row in table.splitlines()[2:]] == [f"{p:.1%}" for p in probabilities]
+
+    assert not at.dataframe                                     # the logits editor is drawn only while open
+    at.session_state["softmax_edit"] = True
+    at.run()
+    classes = [name.strip() for name in t("activations.default_classes", lang).split(",")]
+    kept = f"logits-{len(classes)}-{classes[0]}:kept"
+    edited = at.session_state[kept].copy()                      # what the editor keeps after an edit
+    edited.iloc[0, 1] = -3.0
+    at.session_state[kept] = edited
+    at.session_state["softmax_edit"] = False
+    at.run()
+    probabilities = activations.softmax_with_temperature([-3.0, 1.0, 0.1, -1.0], 2.0)
+    table = next(m.value for m in at.markdown if m.value.startswith("| "))
+    assert [row.split(" | ")[-1].rstrip(" |") for row in table.splitlines()[2:]] == [f"{p:.1%}" for p in probabilities]
+    assert not at.dataframe
     assert not at.exception

@@ -63,6 +63,20 @@ def conv_animation(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, 
     return trace, CheckedFigure(animation.conv_animation(trace, _animation_labels(lang)))
 
 
+@shared(max_entries=256)
+def conv_step(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, padding, dilation: int, number: int,
+              lang: str) -> tuple[CheckedFigure, str, float]:
+    """Step ``number`` (from 1) of that animation: its window, the kernel and their products as grids, its
+    formula and its value."""
+    trace, _ = conv_animation(x, kernel, bias, stride, padding, dilation, lang)
+    step = trace.steps[number - 1]
+    figure = figures.value_grids([
+        figures.Panel(step.patch, t("convolution.window", lang), figures.PALETTE["input"]),
+        figures.Panel(trace.kernel, t("convolution.kernel", lang), figures.PALETTE["kernel"]),
+        figures.Panel(step.products, t("convolution.products", lang))])
+    return CheckedFigure(figure), formulas.step_formula(step, trace.kernel), step.value
+
+
 @shared(max_entries=32)
 def case_animation(index: int, transposed: bool, lang: str) -> CheckedFigure:
     """A case of the guide animated: the forward convolution, or its transpose drawn as a convolution."""
@@ -76,6 +90,16 @@ def case_animation(index: int, transposed: bool, lang: str) -> CheckedFigure:
     spread = transpose_as_convolution(x, kernel, case.stride, case.padding, case.output_padding)
     trace = steps.conv_trace(spread.grid, spread.kernel)
     return CheckedFigure(animation.conv_animation(trace, _animation_labels(lang), is_padding=spread.inserted))
+
+
+@shared(max_entries=64)
+def receptive_fields(layers: tuple[arithmetic.Layer, ...], lang: str) -> tuple[list[int], CheckedFigure | None]:
+    """What one output cell sees after each layer, and the picture of it (none past 64 pixels, too big to draw)."""
+    fields = arithmetic.receptive_fields(list(layers))
+    if fields[-1] > 64:
+        return fields, None
+    labels = [t("arithmetic.layer_label", lang, n=n + 1, f=f) for n, f in enumerate(fields)]
+    return fields, CheckedFigure(figures.receptive_field_figure(fields, labels))
 
 
 # ---------------------------------------------------------------- pooling
@@ -231,6 +255,12 @@ def zoom(digest: str, _gray: np.ndarray, kernel: np.ndarray, border: str, row: i
     return CheckedFigure(figure), formulas.step_formula(step, kernel, index=(row, col))
 
 
+@shared(max_entries=64)
+def kernel_grid(kernel: np.ndarray, lang: str) -> CheckedFigure:
+    """A kernel drawn as a grid of its numbers."""
+    return CheckedFigure(figures.value_grid(kernel, t("filters.kernel", lang), cell=36 if kernel.shape[0] > 5 else 44))
+
+
 @shared(max_entries=2)
 def sobel_kernels(lang: str) -> CheckedFigure:
     """Both Sobel kernels, which the two gradient views combine."""
@@ -264,6 +294,13 @@ def split(digest: str, _rgb: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
     x3 = channels.split(_rgb)
     x3.flags.writeable = False
     return x3, [figures.png_bytes(channels.tint(x3[index], index)) for index in range(3)]
+
+
+@shared(max_entries=64)
+def channel_kernels(kernel3: np.ndarray, lang: str) -> CheckedFigure:
+    """One filter's three kernels, one per colour channel."""
+    return CheckedFigure(figures.value_grids([figures.Panel(k, t(f"channels.{name}", lang))
+                                              for k, name in zip(kernel3, channels.COLOURS)], cell=40))
 
 
 @shared(max_entries=16, ttl=3600)

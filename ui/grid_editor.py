@@ -1,4 +1,4 @@
-"""An editable grid of numbers (inputs and kernels of the step-by-step lessons)."""
+"""Editable grids of numbers and small tables, drawn only while the student has them open."""
 
 from __future__ import annotations
 
@@ -23,24 +23,39 @@ def edit_grid(values: np.ndarray, key: str, editing: bool, step: float = 1.0) ->
     """The grid the student typed over ``values``, with a data editor drawn while ``editing``.
 
     The key should change with the grid's shape and preset, so a new preset
-    starts from its own values. The student's numbers are kept in the session
-    (a grid of at most 16x16), so closing the editor keeps them and opening it
-    again shows them. Emptied cells count as 0, with a note.
+    starts from its own values. Emptied cells count as 0, with a note.
     """
-    kept, opened_on = f"{key}:grid", f"{key}:opened_on"
-    grid = st.session_state.get(kept, values)
+    def draw(start: np.ndarray) -> np.ndarray:
+        frame = pd.DataFrame(start, columns=[str(c) for c in range(start.shape[1])])
+        config = {str(c): st.column_config.NumberColumn(str(c), step=step, format="%g", width="small")
+                  for c in range(start.shape[1])}
+        edited = st.data_editor(frame, key=f"{key}:editor", column_config=config, num_rows="fixed", hide_index=False)
+        grid = edited.to_numpy(dtype=float, na_value=np.nan)
+        if np.isnan(grid).any():
+            st.caption(t("errors.not_a_number"))
+            grid = np.nan_to_num(grid)
+        return grid
+
+    return _kept_edits(key, values, editing, draw)
+
+
+def edit_table(start: pd.DataFrame, key: str, editing: bool, **editor_options) -> pd.DataFrame:
+    """The table the student typed over ``start``, with a data editor (``editor_options``) drawn while ``editing``."""
+    return _kept_edits(key, start, editing, lambda table: st.data_editor(table, key=f"{key}:editor", **editor_options))
+
+
+def _kept_edits(key: str, start, editing: bool, draw):
+    """``start`` as the student last edited it, and ``draw(value)`` (an editor over it) while ``editing``.
+
+    The edited value is kept in the session (a small grid or table), so closing
+    the editor keeps it and opening it again shows it. While it is open the
+    editor is handed the same value on every rerun: its edits are relative to it.
+    """
+    kept, opened_on = f"{key}:kept", f"{key}:opened_on"
+    value = st.session_state.get(kept, start)
     if not editing:
         st.session_state.pop(opened_on, None)
-        return grid
-    # While it is open the editor is handed the same grid on every rerun: its edits are relative to it.
-    start = st.session_state.setdefault(opened_on, grid)
-    frame = pd.DataFrame(start, columns=[str(c) for c in range(start.shape[1])])
-    config = {str(c): st.column_config.NumberColumn(str(c), step=step, format="%g", width="small")
-              for c in range(start.shape[1])}
-    edited = st.data_editor(frame, key=f"{key}:editor", column_config=config, num_rows="fixed", hide_index=False)
-    grid = edited.to_numpy(dtype=float, na_value=np.nan)
-    if np.isnan(grid).any():
-        st.caption(t("errors.not_a_number"))
-        grid = np.nan_to_num(grid)
-    st.session_state[kept] = grid
-    return grid
+        return value
+    value = draw(st.session_state.setdefault(opened_on, value))
+    st.session_state[kept] = value
+    return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
@@ -11,6 +12,13 @@ from cnnviz import images
 from cnnviz.errors import InvalidInput
 from cnnviz.i18n import t
 from ui.caching import shared
+
+class Picture(NamedTuple):
+    """The picture a lesson works on."""
+    rgb: np.ndarray      # uint8 RGB, shared read-only: copy before changing it
+    label: str           # plain text, never HTML
+    key: str             # stands for exactly these pixels (what caches key on): its source and working size
+
 
 class _NotHeld(Exception):
     """The decoded picture is no longer in the cache, and its bytes are gone."""
@@ -31,7 +39,7 @@ def decode_upload(data: bytes, max_bytes: int, working_size: int) -> tuple[np.nd
     return _decoded(digest, data, max_bytes, working_size), digest
 
 
-def _last_good(key: str, max_bytes: int, working_size: int) -> tuple[np.ndarray, str] | None:
+def _last_good(key: str, max_bytes: int, working_size: int) -> Picture | None:
     """The last upload this session decoded, if the cache still holds it at this working size.
     Only its digest and label live in session_state, never the pixels."""
     remembered = st.session_state.get(f"{key}_last_good")
@@ -39,9 +47,18 @@ def _last_good(key: str, max_bytes: int, working_size: int) -> tuple[np.ndarray,
         return None
     digest, label = remembered
     try:
-        return _decoded(digest, None, max_bytes, working_size), label
+        return Picture(_decoded(digest, None, max_bytes, working_size), label, f"{digest}:{working_size}")
     except _NotHeld:
         return None
+
+
+def _upload_digest(key: str, upload) -> str:
+    """The SHA-256 of an upload's bytes, computed once per upload rather than on every rerun (a few
+    milliseconds for a photo straight from a phone)."""
+    seen = st.session_state.get(f"{key}_upload_digest")
+    if seen is None or seen[0] != upload.file_id:
+        seen = st.session_state[f"{key}_upload_digest"] = (upload.file_id, hashlib.sha256(upload.getvalue()).hexdigest())
+    return seen[1]
 
 
 @shared(max_entries=16)
@@ -49,8 +66,8 @@ def _sample(name: str, working_size: int) -> np.ndarray:
     return images.sample_image(name, working_size)
 
 
-def image_input(key: str, default_size: int = 512, narrow: bool = False) -> tuple[np.ndarray, str]:
-    """The chosen picture as uint8 RGB (read-only: copy before changing it) and a plain-text label.
+def image_input(key: str, default_size: int = 512, narrow: bool = False) -> Picture:
+    """The chosen picture: a sample or the student's upload, at the chosen working size.
 
     A refused upload shows why, in the user's language; the page goes on with the last picture this
     session uploaded successfully (while the cache holds it), or else with the chosen sample.
@@ -69,17 +86,21 @@ def image_input(key: str, default_size: int = 512, narrow: bool = False) -> tupl
                                                              default_size, key=f"{key}_size")
     if upload is not None:
         max_bytes = limit_mb * 2**20
+        digest = _upload_digest(key, upload)
         try:
-            image, digest = decode_upload(upload.getvalue(), max_bytes, size)
+            try:
+                image = _decoded(digest, None, max_bytes, size)           # decoded on an earlier rerun
+            except _NotHeld:
+                image = _decoded(digest, upload.getvalue(), max_bytes, size)
         except InvalidInput as error:
             st.error(error.localized(), icon=":material/broken_image:")
             previous = _last_good(key, max_bytes, size)
             if previous is not None:
-                st.caption(t("images.using_last", name=previous[1]))
+                st.caption(t("images.using_last", name=previous.label))
                 return previous
             st.caption(t("images.using_sample"))
         else:
             label = images.safe_label(upload.name)
             st.session_state[f"{key}_last_good"] = (digest, label)
-            return image, label
-    return _sample(sample, size), sample_names[sample]
+            return Picture(image, label, f"{digest}:{size}")
+    return Picture(_sample(sample, size), sample_names[sample], f"sample:{sample}:{size}")
