@@ -323,10 +323,17 @@ def bars_figure(names: list[str], values, title: str, value_title: str) -> dict:
                                   margin={"l": 10, "r": 20, "t": 50 if title else 10, "b": 60})}
 
 
-def png_bytes(image: np.ndarray) -> bytes:
-    """A uint8 grey or RGB array as PNG bytes: encoded once, then cached and sent as they are."""
+def png_bytes(image: np.ndarray, width: int | None = None) -> bytes:
+    """A uint8 grey or RGB array as PNG bytes: encoded once, then cached and sent as they are.
+
+    ``width`` shrinks a wider picture to the width it is shown at (keeping its aspect): given a
+    picture wider than its ``st.image`` width, Streamlit would decode, resize and re-encode it on
+    every rerun."""
+    picture = Image.fromarray(np.asarray(image).astype(np.uint8))
+    if width is not None and picture.width > width:
+        picture = picture.resize((width, max(1, round(picture.height * width / picture.width))), Image.LANCZOS)
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(image).astype(np.uint8)).save(buffer, format="PNG")
+    picture.save(buffer, format="PNG")
     return buffer.getvalue()
 
 

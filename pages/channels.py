@@ -14,20 +14,24 @@ from ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
+EQUATION_PICTURE = 150      # px: four maps, the signs and the bias fit one row of the wide layout
+BANK_PICTURE = 220          # px: four maps to a row of the wide layout
+
 
 def split_section(tints: list[bytes], height: int, width: int) -> None:
     st.subheader(t("channels.split_title"))
     st.markdown(t("channels.split_note", h=height, w=width))
-    for column, picture, name in zip(st.columns(3), tints, channels.COLOURS):
-        column.image(picture, caption=t(f"channels.{name}"), output_format="PNG")
+    with st.container(horizontal=True):
+        for picture, name in zip(tints, channels.COLOURS):
+            st.image(picture, caption=t(f"channels.{name}"), output_format="PNG")
 
 
 def filter_section(x3: np.ndarray, digest: str) -> None:
     st.subheader(t("channels.filter_title"))
     presets = {name: t(f"channels.{name}") for name in channels.CHANNEL_FILTERS}
-    left, right = st.columns([2, 1])
-    preset = left.selectbox(t("channels.preset"), list(presets), format_func=presets.get, key="channel_filter")
-    bias = right.number_input(t("channels.bias"), -2.0, 2.0, 0.0, 0.1, key="channel_bias")
+    with st.container(horizontal=True):
+        preset = st.selectbox(t("channels.preset"), list(presets), format_func=presets.get, key="channel_filter")
+        bias = st.number_input(t("channels.bias"), -2.0, 2.0, 0.0, 0.1, key="channel_bias", width=220)
     start = channels.channel_filter(preset)
     section = editor_section(t("channels.edit"), key="channel_edit")
     with section:
@@ -37,14 +41,15 @@ def filter_section(x3: np.ndarray, digest: str) -> None:
                             for i, (column, name) in enumerate(zip(columns, channels.COLOURS))])
     show_figure(cached.channel_kernels(kernel3, get_language()))
     st.subheader(t("channels.equation_title"))
-    maps, total, exact = cached.channel_maps(digest, x3, kernel3, bias)
-    columns = st.columns([4, 1, 4, 1, 4, 1, 2, 1, 4], vertical_alignment="center")
-    for column, picture, name in zip(columns[0:6:2], maps, channels.COLOURS):
-        column.image(picture, caption=t("channels.response", name=t(f"channels.{name}")), output_format="PNG")
-    for column, sign in zip(columns[1::2], ("+", "+", "+", "=")):
-        column.markdown(f"## {sign}")
-    columns[6].markdown(f"**{t('channels.bias')}**  \n## {figures.format_number(bias)}")
-    columns[8].image(total, caption=t("channels.feature_map"), output_format="PNG")
+    maps, total, exact = cached.channel_maps(digest, x3, kernel3, bias, EQUATION_PICTURE)
+    # One row that flows like an equation; a horizontal container costs a rerun one block, nine columns ten.
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        for picture, name in zip(maps, channels.COLOURS):
+            st.image(picture, caption=t("channels.response", name=t(f"channels.{name}")), width=EQUATION_PICTURE,
+                     output_format="PNG")
+            st.markdown("## +", width="content")
+        st.markdown(f"**{t('channels.bias')}**  \n## {figures.format_number(bias)} =", width="content")
+        st.image(total, caption=t("channels.feature_map"), width=EQUATION_PICTURE, output_format="PNG")
     st.caption(t("channels.equation_note", check=t("channels.check_ok") if exact else "≠"))
 
 
@@ -60,21 +65,20 @@ def column_grid(column, start: np.ndarray, title: str, key: str) -> np.ndarray:
 def bank_section(x3: np.ndarray, digest: str) -> None:
     st.subheader(t("channels.bank_title"))
     st.caption(t("channels.bank_intro"))
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    count = left.slider(t("channels.filters"), 1, 16, 8, key="bank_count")
-    right.button(t("channels.shuffle"), icon=":material/casino:", key="bank_shuffle", on_click=_shuffle,
-                 disabled=count <= len(channels.BANK_CLASSICS), help=t("channels.shuffle_help"))
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        count = st.slider(t("channels.filters"), 1, 16, 8, key="bank_count")
+        st.button(t("channels.shuffle"), icon=":material/casino:", key="bank_shuffle", on_click=_shuffle,
+                  disabled=count <= len(channels.BANK_CLASSICS), help=t("channels.shuffle_help"))
     height, width = x3.shape[1:]
     st.markdown(t("channels.shapes", h=height, w=width, n=count))
     st.markdown(t("channels.params", k=3, c=3, n=count, total=arithmetic.conv_params(3, 3, count)))
-    pictures = cached.bank_maps(digest, x3, count, st.session_state.get("bank_seed", 0))
+    pictures = cached.bank_maps(digest, x3, count, st.session_state.get("bank_seed", 0), BANK_PICTURE)
     names = [t(f"kernels.{name}").split(" (")[0] for name in channels.BANK_CLASSICS]
-    for start in range(0, count, 4):
-        for offset, column in enumerate(st.columns(4)):
-            n = start + offset
-            if n < count:
-                kind = names[n] if n < len(names) else t("channels.random")
-                column.image(pictures[n], caption=t("channels.map_label", n=n + 1, name=kind), output_format="PNG")
+    with st.container(horizontal=True):              # four to a row on a wide screen, fewer on a narrow one
+        for n in range(count):
+            kind = names[n] if n < len(names) else t("channels.random")
+            st.image(pictures[n], caption=t("channels.map_label", n=n + 1, name=kind), width=BANK_PICTURE,
+                     output_format="PNG")
 
 
 def _shuffle() -> None:

@@ -3,8 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from cnnviz import arithmetic, figures, formulas, ops
-from cnnviz.grids import GRID_PRESETS, MAX_SIDE, MIN_SIDE, grid_from_picture, teaching_grid
+from cnnviz import arithmetic, formulas, ops
+from cnnviz.grids import GRID_PRESETS, MAX_SIDE, MIN_SIDE, grid_from_picture
 from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS, named_kernel
 from ui import cached
@@ -31,7 +31,7 @@ def choose_input() -> np.ndarray:
             st.caption(t("convolution.picture_note", name=label, rows=rows, cols=cols))
         start, seed = grid_from_picture(rgb, rows, cols), picture
     else:
-        start = teaching_grid(preset, rows, cols, seed)
+        start = cached.grid(preset, rows, cols, seed)
     with (section := editor_section(t("convolution.edit_input"), key="edit_input")):
         return edit_grid(start, key=f"grid-{preset}-{rows}-{cols}-{seed}", editing=section.open)
 
@@ -71,11 +71,8 @@ def step_arithmetic(settings: tuple, count: int) -> None:
     """Only this part reruns when the student picks another step."""
     st.subheader(t("convolution.arithmetic_title"))
     number = st.slider(t("convolution.step_pick"), 1, count, 1, key=f"step-{count}") if count > 1 else 1
-    figure, formula, value = cached.conv_step(*settings, number, get_language())
-    left, right = st.columns([4, 1])
-    with left:
-        show_figure(figure)
-    right.metric(t("convolution.value"), figures.format_number(value))
+    figure, formula = cached.conv_step(*settings, number, get_language())
+    show_figure(figure)
     st.latex(formula)
 
 

@@ -16,6 +16,7 @@ from ui.shell import ensure_app_shell
 ensure_app_shell()
 
 ZOOM_RADIUS = 3
+WHEEL = 110                 # px: the direction legend's disc
 
 
 def choose_filter() -> tuple[str, str, np.ndarray | None]:
@@ -50,7 +51,7 @@ def show_kernels(view: str, kernel: np.ndarray | None) -> None:
 def legend(view: str, how: str, peak: float) -> None:
     if view == "sobel_direction":
         left, right = st.columns([1, 6], vertical_alignment="center")
-        left.image(cached.direction_wheel(), width=110, output_format="PNG")
+        left.image(cached.direction_wheel(WHEEL), width=WHEEL, output_format="PNG")
         right.caption(t("filters.legend_direction"))
         return
     show_figure(cached.scale_bar(how, peak, get_language()))
@@ -75,9 +76,9 @@ def zoom_view(gray: np.ndarray, kernel: np.ndarray, border: str, start: tuple[in
     st.subheader(t("filters.zoom_title"))
     st.caption(t("filters.zoom_intro"))
     height, width = gray.shape
-    left, right = st.columns(2)
-    row = left.slider(t("filters.row"), 0, height - 1, start[0], key=f"zoom_row_{key}")
-    col = right.slider(t("filters.col"), 0, width - 1, start[1], key=f"zoom_col_{key}")
+    with st.container(horizontal=True, gap="medium"):
+        row = st.slider(t("filters.row"), 0, height - 1, start[0], key=f"zoom_row_{key}")
+        col = st.slider(t("filters.col"), 0, width - 1, start[1], key=f"zoom_col_{key}")
     figure, formula = cached.zoom(digest, gray, kernel, border, row, col, ZOOM_RADIUS, get_language())
     where, numbers = st.columns([1, 3])
     half = ZOOM_RADIUS + max(kernel.shape) // 2
@@ -98,11 +99,11 @@ with controls:
     view, name, kernel = choose_filter()
     displays = {how: t(f"filters.{how}") for how in filtering.DISPLAYS}
     borders = {border: t(f"filters.border_{border}") for border in filtering.BORDERS}
-    show, edge = st.columns(2)
-    how = show.radio(t("filters.show"), filtering.DISPLAYS, format_func=displays.get, key="filter_display",
-                     disabled=view == "sobel_direction")
-    border = edge.radio(t("filters.border"), filtering.BORDERS, format_func=borders.get, key="filter_border",
-                        help=t("filters.border_help"))
+    with st.container(horizontal=True, gap="large"):
+        how = st.radio(t("filters.show"), filtering.DISPLAYS, format_func=displays.get, key="filter_display",
+                       disabled=view == "sobel_direction")
+        border = st.radio(t("filters.border"), filtering.BORDERS, format_func=borders.get, key="filter_border",
+                          help=t("filters.border_help"))
 with kernel_view:
     show_kernels(view, kernel)
 

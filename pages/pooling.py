@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import formulas, pooling, steps
-from cnnviz.grids import GRID_PRESETS, teaching_grid
+from cnnviz.grids import GRID_PRESETS
 from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS
 from ui import cached
@@ -13,6 +13,8 @@ from ui.lesson_tabs import section_tabs
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
+
+PICTURE_WIDTH = 300         # px: the photo and its two pooled versions side by side, blocks kept visible
 
 
 def controls():
@@ -28,7 +30,7 @@ def controls():
         stride = st.slider(t("pooling.stride"), 1, 4, window, key=f"pool_stride_{window}", help=t("pooling.stride_help"))
         padding = st.slider(t("pooling.padding"), 0, window // 2, 0, key=f"pool_padding_{window}",
                             help=t("pooling.padding_help")) if window > 1 else 0
-    return teaching_grid(preset, side, side), window, stride, padding, mode
+    return cached.grid(preset, side, side), window, stride, padding, mode
 
 
 @fragment
@@ -65,10 +67,10 @@ def shift_tolerance() -> None:
     presets = ["dots", "vertical_edge", "scene", "random"]
     names = {name: t(f"grids.{name}") for name in presets}
     modes = {"max": t("pooling.max"), "avg": t("pooling.avg")}
-    left, middle, right = st.columns([2, 2, 3])
-    preset = left.selectbox(t("pooling.input_preset"), presets, format_func=names.get, key="shift_preset")
-    mode = middle.radio(t("pooling.mode"), list(modes), format_func=modes.get, key="shift_mode")
-    shift = right.slider(t("pooling.shift"), 0, 3, 1, key="pool_shift")
+    with st.container(horizontal=True, gap="medium"):
+        preset = st.selectbox(t("pooling.input_preset"), presets, format_func=names.get, key="shift_preset")
+        mode = st.radio(t("pooling.mode"), list(modes), format_func=modes.get, key="shift_mode")
+        shift = st.slider(t("pooling.shift"), 0, 3, 1, key="pool_shift")
     comparison, figure, survived = cached.shift_test(preset, shift, mode, get_language())
     show_figure(figure)
     st.caption(t("pooling.shift_legend"))
@@ -89,9 +91,9 @@ def pooling_vs_stride(x: np.ndarray) -> None:
     st.caption(t("pooling.vs_same_input"))
 
     st.markdown(f"**{t('pooling.vs_costs')}**")
-    left, right = st.columns(2)
-    side = left.slider(t("pooling.vs_side"), 4, 224, 56, key="vs_side")
-    channels = right.slider(t("pooling.channels"), 1, 512, 64, key="vs_channels")
+    with st.container(horizontal=True, gap="medium"):
+        side = st.slider(t("pooling.vs_side"), 4, 224, 56, key="vs_side")
+        channels = st.slider(t("pooling.channels"), 1, 512, 64, key="vs_channels")
     pooled, conv = pooling.pooling_vs_strided_conv(side, channels)
     st.markdown(cost_table({"column_pool": pooled, "column_conv": conv}, channels))
     st.latex(formulas.conv_parameters(3, channels, conv.parameters))
@@ -114,11 +116,11 @@ def real_image() -> None:
     side = cached.PICTURE_SIDE // 2 ** times
     st.markdown(t("pooling.image_intro", times=times, side=cached.PICTURE_SIDE, pooled=side))
     results = cached.pooled_scene(times)
-    columns = st.columns(3)
-    columns[0].image(results["original"], caption=t("pooling.original", h=cached.PICTURE_SIDE, w=cached.PICTURE_SIDE),
-                     width="stretch", output_format="PNG")
-    for column, mode in zip(columns[1:], ("max", "avg")):
-        column.image(results[mode], caption=t(f"pooling.pooled_{mode}", h=side, w=side), width="stretch",
+    with st.container(horizontal=True):
+        st.image(results["original"], caption=t("pooling.original", h=cached.PICTURE_SIDE, w=cached.PICTURE_SIDE),
+                 width=PICTURE_WIDTH, output_format="PNG")
+        for mode in ("max", "avg"):
+            st.image(results[mode], caption=t(f"pooling.pooled_{mode}", h=side, w=side), width=PICTURE_WIDTH,
                      output_format="PNG")
     st.caption(t("pooling.image_note"))
 

@@ -1,12 +1,14 @@
 """AppTest: the app and every registered lesson run in both languages; the home page reacts."""
 
 import ast
+import io
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from cnnviz import arithmetic
 from cnnviz.i18n import LANGUAGES, t
-from tests.apptest import APP, open_app
+from tests.apptest import APP, choose_tab, open_app
 from ui.lessons import LESSONS
 
 
@@ -73,3 +75,29 @@ def test_pictures_go_out_as_png():
     lacking = [where for where, call in calls
                if not any(k.arg == "output_format" and ast.literal_eval(k.value) == "PNG" for k in call.keywords)]
     assert not lacking, lacking
+
+
+def test_no_picture_is_resized_on_every_rerun():
+    """Given a picture wider than its width=, Streamlit decodes, resizes and re-encodes it on every rerun:
+    the cached PNGs are made at the width they are shown at."""
+    from PIL import Image
+    import streamlit.elements.lib.image_utils as image_utils
+
+    resized = []
+    real = image_utils._ensure_image_size_and_format
+
+    def watched(data, layout, image_format):
+        width = layout.width if isinstance(layout.width, int) else image_utils.MAXIMUM_CONTENT_WIDTH
+        if Image.open(io.BytesIO(data)).width > width:
+            resized.append(width)
+        return real(data, layout, image_format)
+
+    with mock.patch.object(image_utils, "_ensure_image_size_and_format", watched):
+        for lesson in LESSONS:
+            at = open_app("en", lesson.path)
+            if lesson.name == "filters":
+                at.selectbox(key="filter_view").set_value("sobel_direction").run()     # its legend is a picture
+            for label in [tab.label for tab in at.tabs]:
+                choose_tab(at, lesson.name, label)
+            assert not at.exception
+    assert resized == []

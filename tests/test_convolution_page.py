@@ -76,8 +76,10 @@ def test_step_arithmetic_shows_the_chosen_cell():
     at = open_app("en", PAGE)
     at.slider(key="step-25").set_value(7).run()
     expected = ops.conv2d(teaching_grid("random", 7, 7), named_kernel("sobel_x"))[1, 1]
-    assert at.metric[0].value == format_number(expected)
+    step_view = next(c for c in (json.loads(c.proto.spec) for c in at.get("plotly_chart")) if len(c["data"]) == 4)
+    assert step_view["data"][3]["text"] == [[format_number(expected)]]         # the output value, its own grid
     assert r"\mathrm{out}[1, 1]" in at.latex[0].value
+    assert rf"= \mathbf{{{format_number(expected)}}} \end{{aligned}}" in at.latex[0].value
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))

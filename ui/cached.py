@@ -56,6 +56,14 @@ def _animation_labels(lang: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------- the sliding window, the arithmetic
 
+@shared(max_entries=256)
+def grid(name: str, h: int, w: int, seed: int = 0) -> np.ndarray:
+    """A teaching grid (cnnviz.grids), made once per setting; read-only."""
+    values = teaching_grid(name, h, w, seed)
+    values.setflags(write=False)
+    return values
+
+
 @shared(max_entries=64)
 def conv_animation(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, padding, dilation: int, lang: str):
     """The trace and its animated figure, built once per setting and language."""
@@ -65,16 +73,17 @@ def conv_animation(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, 
 
 @shared(max_entries=256)
 def conv_step(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, padding, dilation: int, number: int,
-              lang: str) -> tuple[CheckedFigure, str, float]:
-    """Step ``number`` (from 1) of that animation: its window, the kernel and their products as grids, its
-    formula and its value."""
+              lang: str) -> tuple[CheckedFigure, str]:
+    """Step ``number`` (from 1) of that animation: its window, the kernel, their products and the output
+    value as grids, and its formula."""
     trace, _ = conv_animation(x, kernel, bias, stride, padding, dilation, lang)
     step = trace.steps[number - 1]
     figure = figures.value_grids([
         figures.Panel(step.patch, t("convolution.window", lang), figures.PALETTE["input"]),
         figures.Panel(trace.kernel, t("convolution.kernel", lang), figures.PALETTE["kernel"]),
-        figures.Panel(step.products, t("convolution.products", lang))])
-    return CheckedFigure(figure), formulas.step_formula(step, trace.kernel), step.value
+        figures.Panel(step.products, t("convolution.products", lang)),
+        figures.Panel(np.array([[step.value]]), t("convolution.value", lang), figures.PALETTE["output"])])
+    return CheckedFigure(figure), formulas.step_formula(step, trace.kernel)
 
 
 @shared(max_entries=32)
@@ -282,8 +291,8 @@ def scale_bar(how: str, peak: float, lang: str) -> CheckedFigure:
 
 
 @shared(max_entries=1)
-def direction_wheel() -> bytes:
-    return figures.png_bytes(filtering.direction_wheel())
+def direction_wheel(width: int) -> bytes:
+    return figures.png_bytes(filtering.direction_wheel(), width)
 
 
 # ---------------------------------------------------------------- colour channels
@@ -304,19 +313,21 @@ def channel_kernels(kernel3: np.ndarray, lang: str) -> CheckedFigure:
 
 
 @shared(max_entries=16, ttl=3600)
-def channel_maps(digest: str, _x3: np.ndarray, kernel3: np.ndarray, bias: float):
-    """PNGs of each channel's response, and of the feature map, with the check against ops.conv2d."""
+def channel_maps(digest: str, _x3: np.ndarray, kernel3: np.ndarray, bias: float, width: int):
+    """PNGs ``width`` pixels wide of each channel's response, and of the feature map, with the check against
+    ops.conv2d."""
     result = channels.channel_sum(_x3, kernel3, bias)
     exact = np.allclose(result.total, ops.conv2d(_x3, kernel3, bias, padding="same"))
-    pictures = [figures.png_bytes(figures.diverging_image(m, filtering.signed_limit(m)))
+    pictures = [figures.png_bytes(figures.diverging_image(m, filtering.signed_limit(m)), width)
                 for m in (*result.per_channel, result.total)]
     return pictures[:3], pictures[3], exact
 
 
 @shared(max_entries=16, ttl=3600)
-def bank_maps(digest: str, _x3: np.ndarray, count: int, seed: int) -> list[bytes]:
+def bank_maps(digest: str, _x3: np.ndarray, count: int, seed: int, width: int) -> list[bytes]:
+    """The maps of a bank of ``count`` filters, as PNGs ``width`` pixels wide."""
     bank = channels.filter_bank(count, seed)
-    return [figures.png_bytes(figures.diverging_image(m, filtering.signed_limit(m)))
+    return [figures.png_bytes(figures.diverging_image(m, filtering.signed_limit(m)), width)
             for m in ops.conv2d(_x3, bank, padding="same")]
 
 
