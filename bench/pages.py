@@ -80,46 +80,45 @@ def run() -> list[Measurement]:
         return _measure()
 
 
-def paired_reruns(trivial: AppTest, at: AppTest) -> tuple[float, float, float]:
-    """(the median of the lesson's rerun over the trivial page's, the lesson's median ms, the floor's median ms),
-    over ROUNDS rounds that each measure the trivial page right before the lesson.
-
-    The machine's speed drifts over seconds (within one run the floor has moved
-    between 2.7 and 5.9 ms), so a ratio of neighbours is steadier than a ratio
-    against one floor for the whole run.
-    """
-    pairs = [(rerun_ms(trivial), rerun_ms(at)) for _ in range(ROUNDS)]
-    return (statistics.median(ms / floor for floor, ms in pairs), statistics.median(ms for _, ms in pairs),
-            statistics.median(floor for floor, _ in pairs))
+def interleaved_reruns(trivial: AppTest, at: AppTest, floors: list[float]) -> float:
+    """The lesson's median rerun over ROUNDS rounds, each after a measurement of the trivial page (added to
+    ``floors``): the floor is sampled all through the run, beside every lesson and tab."""
+    reruns = []
+    for _ in range(ROUNDS):
+        floors.append(rerun_ms(trivial))
+        reruns.append(rerun_ms(at))
+    return statistics.median(reruns)
 
 
-def lesson_reruns(trivial: AppTest, lesson) -> dict[str, tuple[float, float, float]]:
-    """``paired_reruns`` for the lesson in each of its section tabs (only the open one is drawn), or as it
+def lesson_reruns(trivial: AppTest, lesson, floors: list[float]) -> dict[str, float]:
+    """``interleaved_reruns`` for the lesson in each of its section tabs (only the open one is drawn), or as it
     opens when it has none; keyed by the tab's label ("" for a lesson without tabs)."""
     at = open_app("en", lesson.path)
     labels = [tab.label for tab in at.tabs]
     if not labels:
-        return {"": paired_reruns(trivial, at)}
+        return {"": interleaved_reruns(trivial, at, floors)}
     reruns = {}
     for label in labels:
         choose_tab(at, lesson.name, label)
-        reruns[label] = paired_reruns(trivial, at)
+        reruns[label] = interleaved_reruns(trivial, at, floors)
     return reruns
 
 
 def _measure() -> list[Measurement]:
-    """A lesson with section tabs is measured in each of them, and its slowest tab is its figure."""
+    """Each lesson's median rerun over the median of every floor measurement in the run. The floor is
+    sampled all through the run because it moves with what ran before it (between 2.7 and 5.9 ms within
+    one run), and a lesson with section tabs is measured in each of them, its slowest tab its figure."""
+    floors: list[float] = []
     with trivial_page() as trivial:
-        lessons = {lesson.name: lesson_reruns(trivial, lesson) for lesson in LESSONS}
-    floors = [floor for reruns in lessons.values() for _, _, floor in reruns.values()]
-    results = [Measurement("pages", "trivial page rerun", statistics.median(floors), "ms",
+        lessons = {lesson.name: lesson_reruns(trivial, lesson, floors) for lesson in LESSONS}
+    floor = statistics.median(floors)
+    results = [Measurement("pages", "trivial page rerun", floor, "ms",
                            detail=f"median of {len(floors)} medians, {min(floors):.1f}-{max(floors):.1f} ms")]
     for name, reruns in lessons.items():
-        slowest = max(reruns, key=lambda label: reruns[label][0])
-        ratio, ms, floor = reruns[slowest]
-        detail = f"{ms:.1f} ms vs {floor:.1f} ms"
+        slowest = max(reruns.values())
+        detail = f"{slowest:.1f} ms vs {floor:.1f} ms"
         if len(reruns) > 1:
-            detail += "; by tab: " + ", ".join(f"{label} {r:.1f}x" for label, (r, _, _) in reruns.items())
-        results.append(Measurement("pages", f"{name} rerun / trivial", ratio, "x", RATIO_TARGETS.get(name, 5.0),
-                                   detail))
+            detail += "; by tab: " + ", ".join(f"{label} {ms / floor:.1f}x" for label, ms in reruns.items())
+        results.append(Measurement("pages", f"{name} rerun / trivial", slowest / floor, "x",
+                                   RATIO_TARGETS.get(name, 5.0), detail))
     return results

@@ -101,3 +101,31 @@ def test_no_picture_is_resized_on_every_rerun():
                 choose_tab(at, lesson.name, label)
             assert not at.exception
     assert resized == []
+
+
+def open_tab_index(at) -> int:
+    """Which section tab the page drew open (-1: it has none)."""
+    def containers(node):
+        if getattr(node, "type", None) == "tab_container":
+            yield node
+        for child in getattr(node, "children", {}).values():
+            yield from containers(child)
+    found = next(containers(at._tree), None)
+    return -1 if found is None else found.proto.tab_container.default_tab_index
+
+
+WITH_SECTION_TABS = ["convolution", "conv_arithmetic", "pooling", "activations", "filters", "channels"]
+
+
+@pytest.mark.parametrize("lesson", [lesson for lesson in LESSONS if lesson.name in WITH_SECTION_TABS],
+                         ids=lambda lesson: lesson.name)
+def test_the_open_tab_survives_a_change_of_language(lesson):
+    at = open_app("en", lesson.path)
+    assert len(at.tabs) >= 2
+    last = len(at.tabs) - 1
+    choose_tab(at, lesson.name, at.tabs[last].label)
+    assert open_tab_index(at) == last
+    at.query_params["lang"] = "ko"
+    at.run()
+    assert [tab.label for tab in at.tabs] == [tab.label for tab in open_app("ko", lesson.path).tabs]
+    assert open_tab_index(at) == last and not at.exception

@@ -21,6 +21,8 @@ def test_play_advances_an_arithmetic_case(page, app_url, lang):
 
 def test_changing_stride_redraws_the_animation(page, app_url):
     open_page(page, app_url, "convolution", "en")
+    page.get_by_role("tab", name=t("convolution.tab_size", "en")).click()      # where the cell count is
+    page.get_by_text("5 × 5 output cells", exact=False).wait_for()
     slider = page.get_by_role("slider", name=t("convolution.stride", "en"))
     slider.focus()
     slider.press("ArrowRight")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from cnnviz import activations
 from cnnviz.i18n import LANGUAGES, t
 from tests.e2e.harness import exceptions_shown, open_page, play_and_check, screenshot, wait_settled
 
@@ -32,3 +33,41 @@ def test_activation_choice_redraws_the_map_in_the_same_language(page, app_url, l
         has_text=t("activations.before", lang)).count() == 1
     assert exceptions_shown(page) == []
     screenshot(page, f"activations-{lang}")
+
+
+def test_a_section_tab_draws_when_chosen_and_stays_open_in_the_other_language(page, app_url):
+    """Only the open tab runs: choosing one draws it, and switching the language keeps it open."""
+    open_page(page, app_url, "pooling", "en")
+    shift = t("pooling.shift", "en")
+    assert not page.get_by_text(shift).count()
+    page.get_by_role("tab", name=t("pooling.tab_shift", "en")).click()
+    page.get_by_text(shift).first.wait_for()
+    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").click()
+    page.get_by_role("option", name=LANGUAGES["ko"]).click()
+    wait_settled(page)
+    page.get_by_text(t("pooling.shift", "ko")).first.wait_for()
+    selected = page.get_by_role("tab", name=t("pooling.tab_shift", "ko"))
+    assert selected.get_attribute("aria-selected") == "true"
+    assert exceptions_shown(page) == []
+
+
+def test_the_softmax_scores_can_be_edited(page, app_url):
+    """The logits editor opens on demand; a score typed into it changes the probabilities."""
+    open_page(page, app_url, "activations", "en")
+    page.get_by_role("tab", name=t("activations.tab_softmax", "en")).click()
+    wait_settled(page)
+    editors = page.get_by_test_id("stDataFrame")
+    assert editors.count() == 0
+    page.get_by_test_id("stExpander").get_by_text(t("activations.edit_logits", "en")).click()
+    editors.first.wait_for()
+    wait_settled(page)
+    box = editors.first.bounding_box()
+    page.mouse.dblclick(box["x"] + box["width"] * 0.75, box["y"] + 35 + 17)   # the first class's logit
+    page.wait_for_timeout(300)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("-3")
+    page.keyboard.press("Enter")
+    wait_settled(page)
+    first = activations.softmax_with_temperature([-3.0, 1.0, 0.1, -1.0], 1.0)[0]
+    page.get_by_text(f"{first:.1%}", exact=True).first.wait_for(timeout=20_000)
+    assert exceptions_shown(page) == []
