@@ -1,5 +1,6 @@
 """Feature maps of a trained CNN: a real network's layers on the student's own drawing or photo."""
 
+import hashlib
 import time
 
 import numpy as np
@@ -10,7 +11,7 @@ from cnnviz import model_figures as mf
 from cnnviz.i18n import get_language, t
 from cnnviz.models import available
 from ui.common import fragment, friendly_errors, show_figure
-from ui.model_input import kernels_figure, load_model, pick_image
+from ui.model_input import kernels_figure, load_model, pick_image, picture
 from ui.shell import ensure_app_shell
 from ui.sidebar import device_badge
 
@@ -58,7 +59,9 @@ with seen_col:
         prepared = model.prepare(image, invert=invert, fit=None if framed else False)
     if prepared is None:
         st.stop()
-    st.image(mf.gray_image(prepared.image), width=224, output_format="PNG")
+    image_key = hashlib.sha256(prepared.image.tobytes()).hexdigest()       # 28x28: what the network sees
+    st.image(picture("seen", name, image_key, (), lambda: mf.gray_image(prepared.image)), width=224,
+             output_format="PNG")
     if colours == "auto":
         st.caption(t("feature_maps.auto_inverted" if prepared.inverted else "feature_maps.auto_kept"))
     st.caption(t("feature_maps.seen_caption", side=model.spec.side))
@@ -91,7 +94,8 @@ with cam_col:
     chosen = st.selectbox(t("feature_maps.grad_cam_class"), list(choices), format_func=choices.get,
                           key=f"cam_class_{name}")
     cam = model.grad_cam(prepared, chosen)
-    st.image(mf.grad_cam_overlay(prepared.image, cam.heatmap), width=224,
+    st.image(picture("grad_cam", name, image_key, (cam.class_index,),
+                     lambda: mf.grad_cam_overlay(prepared.image, cam.heatmap)), width=224,
              caption=t("feature_maps.grad_cam_caption", name=class_names[cam.class_index],
                        probability=percent(probabilities[cam.class_index])), output_format="PNG")
 with cam_text_col:
@@ -101,7 +105,7 @@ with cam_text_col:
 
 
 @fragment
-def feature_map_grids(activations) -> None:
+def feature_map_grids(activations, image_key: str) -> None:
     """The maps of every layer, the colour-range choice and one map enlarged; reruns on its own."""
     st.subheader(t("feature_maps.maps_title"))
     st.caption(t("feature_maps.maps_intro"))
@@ -123,16 +127,18 @@ def feature_map_grids(activations) -> None:
             if activation.array.ndim == 3:
                 st.markdown(t("feature_maps.layer_caption", name=activation.name, kind=kind,
                               shape=shape_text(activation.array.shape)))
-                limits = mf.limits(activation.array, scale, network)
-                st.image(mf.mosaic(activation.array, limits,
-                                   selected=zoom_index if activation is zoom else None), output_format="PNG")
+                selected = zoom_index if activation is zoom else None
+                st.image(picture("maps", name, image_key, (activation.name, scale, selected),
+                                 lambda: mf.mosaic(activation.array, mf.limits(activation.array, scale, network),
+                                                   selected=selected)), output_format="PNG")
             elif activation.kind == "flatten":
                 st.markdown(t("feature_maps.flatten_caption", name=activation.name, kind=kind,
                               maps=len(spatial[-1].array), count=len(activation.array)))
             else:
                 st.markdown(t("feature_maps.dense_caption", name=activation.name, kind=kind,
                               count=len(activation.array)))
-                st.image(mf.vector_strip(activation.array), output_format="PNG")
+                st.image(picture("vector", name, image_key, (activation.name,),
+                                 lambda: mf.vector_strip(activation.array)), output_format="PNG")
     with detail:
         st.markdown(f"**{t('feature_maps.zoom_title')}**")
         values = zoom.array[zoom_index]
@@ -143,11 +149,11 @@ def feature_map_grids(activations) -> None:
         if scale == "map":
             st.caption(t("feature_maps.scale_legend_map"))
         else:
-            st.image(mf.colour_bar(limit), caption=t("feature_maps.scale_legend", limit=f"{limit:.2f}"),
-                     output_format="PNG")
+            st.image(picture("colour_bar", name, image_key, (limit,), lambda: mf.colour_bar(limit)),
+                     caption=t("feature_maps.scale_legend", limit=f"{limit:.2f}"), output_format="PNG")
 
 
-feature_map_grids(activations)
+feature_map_grids(activations, image_key)
 
 st.subheader(t("feature_maps.kernels_title"))
 first, kernels = model.first_kernels()

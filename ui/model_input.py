@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from cnnviz import model_figures, models
+from cnnviz import figures, model_figures, models
 from cnnviz.i18n import t
 from cnnviz.models.samples import samples_for
 from ui.caching import shared
@@ -35,6 +35,15 @@ def load_model(name: str) -> models.LoadedModel:
     return model
 
 
+@shared(max_entries=512)
+def picture(kind: str, model_name: str, image_key: str, detail: tuple, _draw) -> bytes:
+    """One of the feature-maps lesson's pictures as PNG, drawn (``_draw()``: a uint8 array) and encoded once:
+    ``kind`` and ``detail`` (a layer, a colour range, a class) say which picture of the input that
+    ``image_key`` stands for. Given an array, st.image would encode it again on every rerun (2-3 ms
+    each, a dozen per rerun)."""
+    return figures.png_bytes(_draw())
+
+
 @shared(max_entries=8)
 def kernels_figure(name: str, lang: str) -> CheckedFigure:
     """The first layer's kernels of a model, validated once per model and language."""
@@ -55,7 +64,8 @@ def pick_image(model_name: str) -> np.ndarray | None:
     samples = samples_for(model_name)
     names = {index: t(f"feature_maps.sample_{sample.key}") for index, sample in enumerate(samples)}
     index = st.selectbox(t("feature_maps.sample"), list(names), format_func=names.get, key=f"sample_{model_name}")
-    st.image(samples[index].image, width=CANVAS_SIDE // 2, output_format="PNG")
+    st.image(picture("sample", model_name, str(index), (), lambda: samples[index].image), width=CANVAS_SIDE // 2,
+             output_format="PNG")
     return samples[index].image
 
 
