@@ -138,4 +138,5 @@ with friendly_errors():
     st.caption(t("convolution.animation_help") + (" " + t("convolution.flipped_note") if flip else ""))
     show_figure(figure, key="animation")
     section_tabs("convolution", "convolution.tab_", {
-        "step": lambda: step_arithmetic(settings, len(trace.steps)), "size": lambda: output_size(x, kernel, padding, stride, dilation)})
+        "step": lambda: step_arithmetic(settings, len(trace.steps)),
+        "size": lambda: output_size(x, kernel, padding, stride, dilation)})

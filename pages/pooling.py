@@ -27,7 +27,8 @@ def controls():
         mode = st.radio(t("pooling.mode"), list(modes), format_func=modes.get, horizontal=True, key="pool_mode")
     with right:
         window = st.slider(t("pooling.window"), 1, 4, 2, key="pool_window")
-        stride = st.slider(t("pooling.stride"), 1, 4, window, key=f"pool_stride_{window}", help=t("pooling.stride_help"))
+        stride = st.slider(t("pooling.stride"), 1, 4, window, key=f"pool_stride_{window}",
+                           help=t("pooling.stride_help"))
         padding = st.slider(t("pooling.padding"), 0, window // 2, 0, key=f"pool_padding_{window}",
                             help=t("pooling.padding_help")) if window > 1 else 0
     return cached.grid(preset, side, side), window, stride, padding, mode
