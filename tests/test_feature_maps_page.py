@@ -137,3 +137,21 @@ def test_a_broken_upload_is_a_message_not_a_crash(lang):
     at.file_uploader(key="upload").set_value(("photo.png", b"\x89PNG\r\n\x1a\n not really", "image/png")).run()
     assert not at.exception
     assert at.warning[0].value == t("errors.images.not_an_image", lang)
+
+
+def test_an_upload_is_hashed_and_decoded_once_not_on_every_rerun(monkeypatch):
+    import ui.image_input as intake
+
+    image = digits()[4].image.copy()
+    image[0, 0] ^= 1                                 # bytes no earlier test uploaded: nothing is cached yet
+    data = png(image)
+    hashed, decoded = [], []
+    real_hash, real_decode = intake.hashlib.sha256, intake.images.decode_image
+    monkeypatch.setattr(intake.hashlib, "sha256", lambda content=b"": hashed.append(content == data) or real_hash(content))
+    monkeypatch.setattr(intake.images, "decode_image", lambda *a: decoded.append(1) or real_decode(*a))
+    at = open_page("en")
+    at.segmented_control(key="source").set_value("upload").run()
+    at.file_uploader(key="upload").set_value(("four.png", data, "image/png")).run()
+    for _ in range(3):
+        at.run()
+    assert hashed.count(True) == 1 and len(decoded) == 1 and not at.exception

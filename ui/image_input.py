@@ -33,10 +33,14 @@ def _decoded(digest: str, _data: bytes | None, max_bytes: int, working_size: int
     return images.decode_image(_data, max_bytes, working_size)
 
 
-def decode_upload(data: bytes, max_bytes: int, working_size: int) -> tuple[np.ndarray, str]:
-    """Uploaded bytes -> (the picture, the SHA-256 it is cached under); raises InvalidInput."""
-    digest = hashlib.sha256(data).hexdigest()
-    return _decoded(digest, data, max_bytes, working_size), digest
+def decode_upload(upload, key: str, max_bytes: int, working_size: int) -> tuple[np.ndarray, str]:
+    """An uploaded file (of the uploader ``key``) -> (the picture, the SHA-256 it is cached under); raises
+    InvalidInput. Its bytes are hashed once per upload and decoded once per working size, not per rerun."""
+    digest = _upload_digest(key, upload)
+    try:
+        return _decoded(digest, None, max_bytes, working_size), digest      # decoded on an earlier rerun
+    except _NotHeld:
+        return _decoded(digest, upload.getvalue(), max_bytes, working_size), digest
 
 
 def _last_good(key: str, max_bytes: int, working_size: int) -> Picture | None:
@@ -86,12 +90,8 @@ def image_input(key: str, default_size: int = 512, narrow: bool = False) -> Pict
                                                              default_size, key=f"{key}_size")
     if upload is not None:
         max_bytes = limit_mb * 2**20
-        digest = _upload_digest(key, upload)
         try:
-            try:
-                image = _decoded(digest, None, max_bytes, size)           # decoded on an earlier rerun
-            except _NotHeld:
-                image = _decoded(digest, upload.getvalue(), max_bytes, size)
+            image, digest = decode_upload(upload, key, max_bytes, size)
         except InvalidInput as error:
             st.error(error.localized(), icon=":material/broken_image:")
             previous = _last_good(key, max_bytes, size)

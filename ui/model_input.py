@@ -36,12 +36,12 @@ def load_model(name: str) -> models.LoadedModel:
 
 
 @shared(max_entries=512)
-def picture(kind: str, model_name: str, image_key: str, detail: tuple, _draw) -> bytes:
+def picture(kind: str, model_name: str, image_key: str, detail: tuple, _draw, width: int | None = None) -> bytes:
     """One of the feature-maps lesson's pictures as PNG, drawn (``_draw()``: a uint8 array) and encoded once:
     ``kind`` and ``detail`` (a layer, a colour range, a class) say which picture of the input that
     ``image_key`` stands for. Given an array, st.image would encode it again on every rerun (2-3 ms
     each, a dozen per rerun)."""
-    return figures.png_bytes(_draw())
+    return figures.png_bytes(_draw(), width)
 
 
 @shared(max_entries=8)
@@ -64,8 +64,8 @@ def pick_image(model_name: str) -> np.ndarray | None:
     samples = samples_for(model_name)
     names = {index: t(f"feature_maps.sample_{sample.key}") for index, sample in enumerate(samples)}
     index = st.selectbox(t("feature_maps.sample"), list(names), format_func=names.get, key=f"sample_{model_name}")
-    st.image(picture("sample", model_name, str(index), (), lambda: samples[index].image), width=CANVAS_SIDE // 2,
-             output_format="PNG")
+    st.image(picture("sample", model_name, str(index), (), lambda: samples[index].image, CANVAS_SIDE // 2),
+             width=CANVAS_SIDE // 2, output_format="PNG")
     return samples[index].image
 
 
@@ -94,6 +94,7 @@ def _upload() -> np.ndarray | None:
     st.caption(t("feature_maps.upload_hint"))
     if upload is None:
         return None
-    image, _ = decode_upload(upload.getvalue(), int(st.get_option("server.maxUploadSize")) * 2**20, 256)
-    st.image(image, width=CANVAS_SIDE // 2, output_format="PNG")
+    image, digest = decode_upload(upload, "upload", int(st.get_option("server.maxUploadSize")) * 2**20, 256)
+    st.image(picture("upload", "", digest, (), lambda: image, CANVAS_SIDE // 2), width=CANVAS_SIDE // 2,
+             output_format="PNG")
     return image
