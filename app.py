@@ -6,9 +6,10 @@ from cnnviz.i18n import t
 from ui.common import language_selector, resolve_language
 from ui.shell import PAGE_ICON, lesson_menu
 from ui.sidebar import device_badge
+from ui.style import apply_style
 
 st.set_page_config(page_title="cnnviz", page_icon=PAGE_ICON, layout="wide")
-resolve_language()
+apply_style(resolve_language())
 
 current = st.navigation(lesson_menu())
 
