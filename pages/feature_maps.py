@@ -87,13 +87,14 @@ with answer_col:
     device_badge()
 
 st.subheader(t("feature_maps.grad_cam_title"))
-choices = {None: t("feature_maps.grad_cam_predicted", name=class_names[best])}
+PREDICTED = -1          # an int like the classes, so the choice follows a language switch (ui.common)
+choices = {PREDICTED: t("feature_maps.grad_cam_predicted", name=class_names[best])}
 choices.update(enumerate(class_names))
 cam_col, cam_text_col = st.columns([1, 2.2], gap="large")
 with cam_col:
     chosen = st.selectbox(t("feature_maps.grad_cam_class"), list(choices), format_func=choices.get,
                           key=f"cam_class_{name}")
-    cam = model.grad_cam(prepared, chosen)
+    cam = model.grad_cam(prepared, None if chosen == PREDICTED else chosen)
     st.image(picture("grad_cam", name, image_key, (cam.class_index,),
                      lambda: mf.grad_cam_overlay(prepared.image, cam.heatmap)), width=224,
              caption=t("feature_maps.grad_cam_caption", name=class_names[cam.class_index],

@@ -17,6 +17,7 @@ from ui.caching import shared
 from ui.shell import lesson_page
 
 LANGUAGE_KEY = "language"
+SHOWN_LANGUAGE_KEY = "language_shown"      # the language of the last run, to notice a switch
 
 
 def resolve_language() -> str:
@@ -28,10 +29,35 @@ def resolve_language() -> str:
     requested = st.query_params.get("lang") or st.session_state.get(LANGUAGE_KEY)
     lang = i18n.pick_language(requested, st.context.locale)
     i18n.set_language(lang)
-    st.session_state[LANGUAGE_KEY] = lang
+    if st.session_state.get(SHOWN_LANGUAGE_KEY, lang) != lang:
+        _resend_choices()
+    st.session_state[LANGUAGE_KEY] = st.session_state[SHOWN_LANGUAGE_KEY] = lang
     if st.query_params.get("lang") != lang:
         st.query_params["lang"] = lang
     return lang
+
+
+def _resend_choices() -> None:
+    """Make every choice widget show its option in the new language, keeping what is chosen.
+
+    A select box, radio, multiselect, segmented control or tab sends the browser the
+    label of its option, not the option: after a switch the browser would keep showing
+    the old language's label (or nothing, for a radio) until the next interaction.
+    Writing a value back through the session makes Streamlit send the value again,
+    now under its new label. So choices take text or integer options (never None or
+    bools): only such values are written back, because buttons, uploads and data
+    editors hold bools, None, files or dicts and refuse writes. Writing back a slider's
+    number or a plain session entry is harmless.
+    """
+    for key in list(st.session_state.keys()):
+        if _is_choice_value(value := st.session_state[key]):
+            st.session_state[key] = value
+
+
+def _is_choice_value(value) -> bool:
+    """A str or int option (not a bool), or a non-empty list of them (a multiselect's)."""
+    options = value if isinstance(value, list) and value else [value]
+    return all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in options)
 
 
 def _language_chosen(widget_key: str) -> None:
