@@ -17,13 +17,14 @@ from ui.shell import ensure_app_shell
 ensure_app_shell()
 
 
-def choose_input() -> np.ndarray:
+def choose_input(more) -> np.ndarray:
+    """The input grid; its extras (new numbers, the editor) go in the ``more`` container, below the main controls."""
     names = {name: t(f"grids.{name}") for name in GRID_PRESETS} | {"picture": t("convolution.your_picture")}
     preset = st.selectbox(t("convolution.input_preset"), list(names), format_func=names.get, key="grid_preset")
     rows = st.slider(t("convolution.rows"), MIN_SIDE, MAX_SIDE, 7, key="rows")
     cols = st.slider(t("convolution.cols"), MIN_SIDE, MAX_SIDE, 7, key="cols")
     seed = st.session_state.setdefault("grid_seed", 0)
-    if preset == "random" and st.button(t("convolution.new_numbers"), icon=":material/casino:"):
+    if preset == "random" and more.button(t("convolution.new_numbers"), icon=":material/casino:"):
         seed = st.session_state["grid_seed"] = seed + 1
     if preset == "picture":
         with st.expander(t("convolution.picture_source"), expanded=True):
@@ -32,11 +33,12 @@ def choose_input() -> np.ndarray:
         start, seed = grid_from_picture(rgb, rows, cols), picture
     else:
         start = cached.grid(preset, rows, cols, seed)
-    with (section := editor_section(t("convolution.edit_input"), key="edit_input")):
+    with more, (section := editor_section(t("convolution.edit_input"), key="edit_input")):
         return edit_grid(start, key=f"grid-{preset}-{rows}-{cols}-{seed}", editing=section.open)
 
 
-def choose_kernel() -> tuple[np.ndarray, float, bool]:
+def choose_kernel(more) -> tuple[np.ndarray, float, bool]:
+    """The kernel, the bias and whether it is flipped; the editor, the bias and the operation go in ``more``."""
     names = {name: t(f"kernels.{name}") for name in CONVOLUTION_PRESETS} | {"custom": t("convolution.custom")}
     preset = st.selectbox(t("convolution.kernel_preset"), list(names), index=1, format_func=names.get,
                           key="kernel_preset")
@@ -47,12 +49,15 @@ def choose_kernel() -> tuple[np.ndarray, float, bool]:
         start[kh // 2, kw // 2] = 1
     else:
         start = named_kernel(preset)
-    with (section := editor_section(t("convolution.edit_kernel"), key=f"edit_kernel_{preset}",
-                                    expanded=preset == "custom")):
-        kernel = edit_grid(np.round(start, 3), key=f"kernel-{preset}-{start.shape}", editing=section.open, step=0.1)
-    bias = st.number_input(t("convolution.bias"), -20.0, 20.0, 0.0, step=0.5, key="bias")
-    kinds = {"correlation": t("convolution.correlation"), "convolution": t("convolution.true_convolution")}
-    flip = st.radio(t("convolution.operation"), list(kinds), format_func=kinds.get, key="operation") == "convolution"
+    with more:
+        with (section := editor_section(t("convolution.edit_kernel"), key=f"edit_kernel_{preset}",
+                                        expanded=preset == "custom")):
+            kernel = edit_grid(np.round(start, 3), key=f"kernel-{preset}-{start.shape}", editing=section.open,
+                               step=0.1)
+        bias = st.number_input(t("convolution.bias"), -20.0, 20.0, 0.0, step=0.5, key="bias")
+        kinds = {"correlation": t("convolution.correlation"), "convolution": t("convolution.true_convolution")}
+        flip = st.radio(t("convolution.operation"), list(kinds), format_func=kinds.get, key="operation",
+                        help=t("convolution.operation_note")) == "convolution"
     return kernel, bias, flip
 
 
@@ -119,24 +124,23 @@ def output_size(x: np.ndarray, kernel: np.ndarray, padding, stride: int, dilatio
 
 st.title(t("convolution.title"))
 st.markdown(t("convolution.intro"))
-left, middle, right = st.columns(3, gap="large")
-with left:
-    st.subheader(t("convolution.input"))
-    x = choose_input()
-with middle:
-    st.subheader(t("convolution.kernel"))
-    kernel, bias, flip = choose_kernel()
-with right:
-    st.subheader(t("convolution.settings"))
-    padding, stride, dilation = choose_geometry()
-    st.caption(t("convolution.operation_note"))
+# The animation first, its controls beside it (below it on a phone): the window is what the lesson is about.
+figure_column, controls = st.columns([3, 1], gap="medium")
+with controls:
+    main_controls, more = st.container(), st.container()    # the extras below all the main controls
+    with main_controls:
+        x = choose_input(more)
+        kernel, bias, flip = choose_kernel(more)
+        padding, stride, dilation = choose_geometry()
 
-with friendly_errors():
+trace = None                # stays None when the settings are impossible (the warning says why)
+with figure_column, friendly_errors():
     settings = (x, kernel[::-1, ::-1].copy() if flip else kernel, bias, stride, padding, dilation)
     trace, figure = cached.conv_animation(*settings, get_language())
     st.subheader(t("convolution.animation_title"))
     st.caption(t("convolution.animation_help") + (" " + t("convolution.flipped_note") if flip else ""))
     show_figure(figure, key="animation")
+if trace is not None:
     section_tabs("convolution", "convolution.tab_", {
         "step": lambda: step_arithmetic(settings, len(trace.steps)),
         "size": lambda: output_size(x, kernel, padding, stride, dilation)})

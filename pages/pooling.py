@@ -20,17 +20,13 @@ PICTURE_WIDTH = 300         # px: the photo and its two pooled versions side by 
 def controls():
     names = {name: t(f"grids.{name}") for name in GRID_PRESETS}
     modes = {"max": t("pooling.max"), "avg": t("pooling.avg")}
-    left, right = st.columns(2, gap="large")
-    with left:
-        preset = st.selectbox(t("pooling.input_preset"), GRID_PRESETS, format_func=names.get, key="pool_preset")
-        side = st.slider(t("pooling.side"), 3, 12, 8, key="pool_side")
-        mode = st.radio(t("pooling.mode"), list(modes), format_func=modes.get, horizontal=True, key="pool_mode")
-    with right:
-        window = st.slider(t("pooling.window"), 1, 4, 2, key="pool_window")
-        stride = st.slider(t("pooling.stride"), 1, 4, window, key=f"pool_stride_{window}",
-                           help=t("pooling.stride_help"))
-        padding = st.slider(t("pooling.padding"), 0, window // 2, 0, key=f"pool_padding_{window}",
-                            help=t("pooling.padding_help")) if window > 1 else 0
+    mode = st.radio(t("pooling.mode"), list(modes), format_func=modes.get, horizontal=True, key="pool_mode")
+    preset = st.selectbox(t("pooling.input_preset"), GRID_PRESETS, format_func=names.get, key="pool_preset")
+    side = st.slider(t("pooling.side"), 3, 12, 8, key="pool_side")
+    window = st.slider(t("pooling.window"), 1, 4, 2, key="pool_window")
+    stride = st.slider(t("pooling.stride"), 1, 4, window, key=f"pool_stride_{window}", help=t("pooling.stride_help"))
+    padding = st.slider(t("pooling.padding"), 0, window // 2, 0, key=f"pool_padding_{window}",
+                        help=t("pooling.padding_help")) if window > 1 else 0
     return cached.grid(preset, side, side), window, stride, padding, mode
 
 
@@ -128,10 +124,13 @@ def real_image() -> None:
 
 st.title(t("pooling.title"))
 st.markdown(t("pooling.intro"))
-x, window, stride, padding, mode = controls()
+# The animation first, its controls beside it (below it on a phone).
+figure_column, controls_column = st.columns([3, 1], gap="medium")
+with controls_column:
+    x, window, stride, padding, mode = controls()
 sections = {"global": global_pooling, "shift": shift_tolerance, "vs_stride": lambda: pooling_vs_stride(x),
             "image": real_image}
-with friendly_errors():
+with figure_column, friendly_errors():
     trace, figure = cached.pool_animation(x, window, stride, padding, mode, get_language())
     st.subheader(t("pooling.animation_title"))
     st.caption(t("pooling.animation_help"))

@@ -5,6 +5,7 @@ import ast
 import re
 import tomllib
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import streamlit.config
@@ -13,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
 APP_CODE = sorted([ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "ui").rglob("*.py"),
                    *(ROOT / "cnnviz").rglob("*.py")])
+STYLESHEET = ROOT / "ui" / "style.py"     # the one place that sends HTML: <style> only
 PROJECT_CODE = APP_CODE + sorted((ROOT / "bench").rglob("*.py"))
 
 
@@ -93,11 +95,28 @@ def test_no_cookie_secret_is_committed():
 
 @pytest.mark.parametrize("path", APP_CODE, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_html_is_rendered_from_the_app(path):
-    """Markdown only: no raw HTML, so nothing a student types or uploads can become markup or script."""
+    """Markdown only: no raw HTML, so nothing a student types or uploads can become markup or script.
+    The one exception is the app's stylesheet (below), which is made from the repository's own files."""
     for call in calls(path):
         assert keyword(call, "unsafe_allow_html") in (None, False), where(path, call)
         name = dotted(call.func)
+        if path == STYLESHEET and name == "st.html":
+            continue
         assert not name.endswith(("st.html", "components.html", "v1.html", "components.iframe")), where(path, call)
+
+
+def test_the_stylesheet_is_style_only_and_takes_no_argument_from_the_page():
+    """ui.style sends <style> and nothing else (no markup, no script), and only the language picks which."""
+    import inspect
+    from streamlit.elements.html import _html_only_style_tags
+    from ui import style
+
+    assert list(inspect.signature(style.apply_style).parameters) == ["lang"]
+    for lang in ("en", "ko", "<script>"):
+        with mock.patch.object(style.st, "html") as html:
+            style.apply_style(lang)
+        sent = html.call_args.args[0]
+        assert _html_only_style_tags(sent) and "<script" not in sent.lower(), sent[:200]
 
 
 @pytest.mark.parametrize("path", PROJECT_CODE, ids=lambda p: str(p.relative_to(ROOT)))

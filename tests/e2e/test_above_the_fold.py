@@ -1,0 +1,24 @@
+"""Each lesson's main animation or picture starts on the first screen at 1440x900, in both languages."""
+
+import pytest
+
+from cnnviz.i18n import LANGUAGES
+from tests.e2e.harness import open_page
+from ui.lessons import LESSONS
+
+PICTURES = "[data-testid=stMain] .js-plotly-plot, [data-testid=stMain] [data-testid=stImage] img"
+# A lesson's main picture is its first, but for the feature-maps lesson, whose first column holds the
+# sample, what the network sees and the prediction: there the maps in the second column are.
+MAIN_PICTURE = {"feature_maps": "[data-testid=stMain] [data-testid=stColumn]:nth-child(2) [data-testid=stImage] img"}
+VISIBLE = 250               # px of the main picture on the first screen, at least
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
+def test_the_main_picture_starts_on_the_first_screen(new_context, app_url, lesson, lang):
+    tab = new_context(viewport={"width": 1440, "height": 900}).new_page()
+    open_page(tab, app_url, "" if lesson is LESSONS[0] else lesson.name, lang)
+    picture = tab.locator(MAIN_PICTURE.get(lesson.name, PICTURES)).first
+    picture.wait_for(state="visible")
+    top = picture.evaluate("el => el.getBoundingClientRect().top")
+    assert top <= 900 - VISIBLE, f"{lesson.name}: the main picture starts at {top:.0f} px"
