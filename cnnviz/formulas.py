@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from cnnviz.arithmetic import AxisArithmetic
 from cnnviz.figures import format_number
 from cnnviz.steps import ConvStep, PoolStep
@@ -42,13 +44,13 @@ def output_size_simple(a: AxisArithmetic, size: str, kernel: str) -> str | None:
             + ("" if a.divides else rf" \;\rightarrow\; \lfloor\cdot\rfloor \;=\; \mathbf{{{a.out}}}"))
 
 
-def step_formula(step: ConvStep, kernel, index: tuple[int, int] | None = None) -> str:
+def step_formula(step: ConvStep, kernel, index: tuple[int, int] | None = None, name: str = r"\mathrm{out}") -> str:
     """Each window value times its weight, summed, plus the bias: the output cell.
-    ``index`` names the cell when the trace covers only part of a bigger map."""
+    ``index`` names the cell when the trace covers only part of a bigger map; ``name`` names the map."""
     pairs = zip(step.patch.reshape(-1), kernel.reshape(-1))
     terms = [rf"{_n(p)} \cdot {_n(k)}" for p, k in pairs]
     row, col = index or step.out_index
-    head = rf"\mathrm{{out}}[{row}, {col}] "
+    head = rf"{name}[{row}, {col}] "
     if len(terms) <= MAX_TERMS:
         body = r" \\ &\quad + ".join(" + ".join(terms[i: i + 9]) for i in range(0, len(terms), 9))
     else:
@@ -56,6 +58,18 @@ def step_formula(step: ConvStep, kernel, index: tuple[int, int] | None = None) -
     total = format_number(float(step.products.sum()))
     return (rf"\begin{{aligned}} {head} &= {body} + {_n(step.bias)} \\ "
             rf"&= {total} + {_n(step.bias)} = \mathbf{{{format_number(step.value)}}} \end{{aligned}}")
+
+
+def gradient_formula(gx: float, gy: float, view: str, index: tuple[int, int]) -> str:
+    """How one pixel's Sobel x and y responses make its edge strength (``sobel_magnitude``) or its edge
+    direction (``sobel_direction``, the angle of the gradient as ``cnnviz.filtering`` draws it)."""
+    row, col = index
+    if view == "sobel_magnitude":
+        value = format_number(float(np.hypot(gx, gy)))
+        return rf"|G|[{row}, {col}] = \sqrt{{G_x^2 + G_y^2}} = \sqrt{{{_n(gx)}^2 + {_n(gy)}^2}} = \mathbf{{{value}}}"
+    degrees = format_number(float(np.degrees(np.arctan2(gy, gx))))
+    return (rf"\theta[{row}, {col}] = \operatorname{{atan2}}(G_y, G_x) = "
+            rf"\operatorname{{atan2}}({format_number(gy)}, {format_number(gx)}) = \mathbf{{{degrees}^\circ}}")
 
 
 def pool_step_formula(step: PoolStep, mode: str, cell: bool = False) -> str:

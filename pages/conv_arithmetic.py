@@ -66,7 +66,9 @@ def calculator_tab() -> None:
                 size, kernel))
 
 
-def layer_column(title: str, key: str, defaults: dict, side: int, channels: int) -> None:
+def layer_column(title: str, key: str, defaults: dict, side: int, channels: int) -> list[str] | None:
+    """One layer's controls; its results (output size, parameters, multiplications) as table cells, or None
+    when the layer does not fit the input (the warning says why)."""
     st.markdown(f"**{title}**")
     kinds = {"conv": t("arithmetic.kind_conv"), "max": t("arithmetic.kind_max_pool"),
              "avg": t("arithmetic.kind_avg_pool")}
@@ -84,20 +86,27 @@ def layer_column(title: str, key: str, defaults: dict, side: int, channels: int)
         else:
             out = ops.pool_geometry((side, side), k, stride, padding)[3][0]
             params, mults, depth = 0, 0, channels
-        st.metric(t("arithmetic.out_size"), f"{out} × {out} × {depth}")
-        st.metric(t("arithmetic.parameters"), f"{params:,}")
-        st.metric(t("arithmetic.multiplications"), f"{mults:,}")
+        return [f"{out} × {out} × {depth}", f"{params:,}", f"{mults:,}"]
+    return None
 
 
 def compare_tab() -> None:
     st.caption(t("arithmetic.compare_intro"))
-    side = st.slider(t("arithmetic.input_side"), 4, 224, 32, key="cmp_side")
-    channels = st.number_input(t("arithmetic.in_channels"), 1, 512, 16, key="cmp_channels")
+    with st.container(horizontal=True, gap="medium"):
+        side = st.slider(t("arithmetic.input_side"), 4, 224, 32, key="cmp_side")
+        channels = st.number_input(t("arithmetic.in_channels"), 1, 512, 16, key="cmp_channels")
     left, right = st.columns(2, gap="large")
+    titles = t("arithmetic.layer_a"), t("arithmetic.layer_b")
     with left:
-        layer_column(t("arithmetic.layer_a"), "a", {"kind": "conv", "k": 3, "s": 2, "p": 1}, side, channels)
+        a = layer_column(titles[0], "a", {"kind": "conv", "k": 3, "s": 2, "p": 1}, side, channels)
     with right:
-        layer_column(t("arithmetic.layer_b"), "b", {"kind": "max", "k": 2, "s": 2, "p": 0}, side, channels)
+        b = layer_column(titles[1], "b", {"kind": "max", "k": 2, "s": 2, "p": 0}, side, channels)
+    # One table, so the two layers' results sit side by side on the same rows whatever their controls.
+    results = {title: cells for title, cells in zip(titles, (a, b)) if cells is not None}
+    if results:
+        measures = [t("arithmetic.out_size"), t("arithmetic.parameters"), t("arithmetic.multiplications")]
+        st.markdown(formulas.markdown_table(["", *results], [
+            [f"**{measure}**", *(cells[row] for cells in results.values())] for row, measure in enumerate(measures)]))
 
 
 def receptive_tab() -> None:

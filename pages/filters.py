@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from cnnviz import figures, filtering
+from cnnviz import figures, filtering, formulas
 from cnnviz.i18n import get_language, t
 from cnnviz.kernels import FILTER_PRESETS, gaussian_kernel, named_kernel, normalise
 from ui import cached
@@ -71,22 +71,33 @@ def result_section(original: bytes, shape: tuple[int, int], picture: bytes, name
 
 
 @fragment
-def zoom_view(gray: np.ndarray, kernel: np.ndarray, border: str, start: tuple[int, int], digest: str, key: str) -> None:
-    """Only this part reruns when the pixel changes."""
+def zoom_view(gray: np.ndarray, kernels: list[tuple[str, str | None, np.ndarray]], view: str, border: str,
+              start: tuple[int, int], digest: str, key: str) -> None:
+    """Only this part reruns when the pixel changes. ``kernels``: (the map's symbol, a title or None, the
+    kernel) for one kernel, or for Sobel x and y, whose combination (edge strength or direction) ends it."""
     st.subheader(t("filters.zoom_title"))
     st.caption(t("filters.zoom_intro"))
     height, width = gray.shape
     with st.container(horizontal=True, gap="medium"):
         row = st.slider(t("filters.row"), 0, height - 1, start[0], key=f"zoom_row_{key}")
         col = st.slider(t("filters.col"), 0, width - 1, start[1], key=f"zoom_col_{key}")
-    figure, formula = cached.zoom(digest, gray, kernel, border, row, col, ZOOM_RADIUS, get_language())
-    where, numbers = st.columns([1, 3])
-    half = ZOOM_RADIUS + max(kernel.shape) // 2
-    where.image(cached.locator(digest, gray, row, col, half), caption=t("filters.where", row=row, col=col),
-                output_format="PNG")
-    with numbers:
-        show_figure(figure)
-    st.latex(formula)
+    values = []
+    for index, (symbol, title, kernel) in enumerate(kernels):
+        figure, formula, value = cached.zoom(digest, gray, kernel, border, row, col, ZOOM_RADIUS, get_language(),
+                                             symbol)
+        values.append(value)
+        if title:
+            st.markdown(f"**{title}**")
+        where, numbers = st.columns([1, 3])
+        if index == 0:
+            half = ZOOM_RADIUS + max(kernel.shape) // 2
+            where.image(cached.locator(digest, gray, row, col, half), caption=t("filters.where", row=row, col=col),
+                        output_format="PNG")
+        with numbers:
+            show_figure(figure)
+        st.latex(formula)
+    if view in cached.GRADIENT_VIEWS:
+        st.latex(formulas.gradient_formula(*values, view, (row, col)))
 
 
 st.title(t("filters.title"))
@@ -109,7 +120,8 @@ with kernel_view:
 
 with friendly_errors():
     picture, peak, strongest = cached.filtered(digest, gray, kernel, view, how, border)
-    zoom_kernel = kernel if kernel is not None else named_kernel("sobel_x")
+    zoom_kernels = [(r"\mathrm{out}", None, kernel)] if kernel is not None else \
+        [(symbol, t(f"kernels.{name}"), named_kernel(name)) for symbol, name in (("G_x", "sobel_x"), ("G_y", "sobel_y"))]
     section_tabs("filters", "filters.tab_", {
         "result": lambda: result_section(grey_png, gray.shape, picture, name, view, how, peak),
-        "zoom": lambda: zoom_view(gray, zoom_kernel, border, strongest, digest, f"{digest}_{view}")})
+        "zoom": lambda: zoom_view(gray, zoom_kernels, view, border, strongest, digest, f"{digest}_{view}")})

@@ -86,12 +86,16 @@ def test_calculator_handles_rectangles():
 
 
 def test_compare_counts_parameters_and_multiplications():
+    """Both layers' results are rows of one table, so they line up whatever controls each layer has."""
     at = open_tab("en", "compare")
-    metrics = [m.value for m in at.metric]
+    table = next(m.value for m in at.markdown if t("arithmetic.multiplications", "en") in m.value)
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()[2:]]
     out = ops.output_size(32, 3, 2, 1)
-    assert metrics[:3] == [f"{out} × {out} × 16", f"{arithmetic.conv_params(3, 16, 16):,}",
-                           f"{arithmetic.conv_multiplications(out, out, 3, 16, 16):,}"]
-    assert metrics[3:6] == ["16 × 16 × 16", "0", "0"]
+    assert rows == [
+        [f"**{t('arithmetic.out_size', 'en')}**", f"{out} × {out} × 16", "16 × 16 × 16"],
+        [f"**{t('arithmetic.parameters', 'en')}**", f"{arithmetic.conv_params(3, 16, 16):,}", "0"],
+        [f"**{t('arithmetic.multiplications', 'en')}**", f"{arithmetic.conv_multiplications(out, out, 3, 16, 16):,}",
+         "0"]]
 
 
 def test_receptive_field_follows_the_layer_count():

@@ -67,7 +67,7 @@ def test_every_corpus_file_through_the_page(page, lang):
             height, width = round(height * 256 / max(height, width)), round(width * 256 / max(height, width))
         at.file_uploader(key=uploader).set_value((name, data, "image/png")).run()
         assert not at.exception and not at.error, name
-        assert f"{width}×{height}" in at.caption[0].value
+        assert f"{height}×{width}" in at.caption[0].value
         assert "<" not in at.caption[0].value
     last_good = images.safe_label(name)
     for name, data in bad_files().items():
@@ -161,3 +161,25 @@ def test_an_upload_is_hashed_once_not_on_every_rerun(monkeypatch):
         at.run()
     assert hashed.count(True) == 1 and not at.exception
     assert "mine.png" in at.caption[0].value
+
+
+@pytest.mark.parametrize("view", ["sobel_magnitude", "sobel_direction"])
+def test_the_gradient_views_zoom_shows_both_sums_and_how_they_combine(view):
+    """Edge strength and direction come from two kernels: the step-by-step pixel shows G_x's and G_y's sums,
+    each equal to torch's convolution there, and the strength or angle made of them."""
+    at = open_app("en", "pages/filters.py")
+    at.selectbox(key="filter_view").set_value(view).run()
+    choose_tab(at, "filters", t("filters.tab_zoom", "en"))
+    assert not at.exception
+    formulas_shown = [latex.value.strip("$\n").removeprefix(r"\begin{aligned} ") for latex in at.latex]
+    assert len(formulas_shown) == 3 and formulas_shown[0].startswith("G_x[") and formulas_shown[1].startswith("G_y[")
+    row, col = (int(v) for v in formulas_shown[0].split("[", 1)[1].split("]")[0].split(","))
+    gray = torch.from_numpy(np.round(images.to_gray(images.sample_image("cat", 512))))[None, None]   # whole grey levels
+    padded = F.pad(gray, (1, 1, 1, 1), mode="replicate")       # the default border: edge pixels repeated
+    gx, gy = (float(F.conv2d(padded, torch.from_numpy(named_kernel(name))[None, None])[0, 0, row, col])
+              for name in ("sobel_x", "sobel_y"))
+    for shown, value in zip(formulas_shown, (gx, gy)):
+        assert shown.endswith(rf"\mathbf{{{figures.format_number(value)}}} \end{{aligned}}")
+    combined = filtering.Gradient(np.array(gx), np.array(gy))
+    expected = combined.magnitude if view == "sobel_magnitude" else np.degrees(combined.direction)
+    assert rf"\mathbf{{{figures.format_number(float(expected))}" in formulas_shown[2]

@@ -227,6 +227,22 @@ def test_pooled_pictures_halve_each_side_and_max_keeps_the_bright():
     np.testing.assert_array_equal(once, np.round(F.avg_pool2d(torch.tensor(image / 1.0)[None, None], 2)[0, 0].numpy()))
 
 
+def test_the_pooling_lesson_pools_a_photograph_and_max_keeps_the_tripod():
+    """The "on a photo" tab pools the cameraman photograph (it once showed a drawn house): max pooling
+    keeps the thin bright tripod legs brighter than average pooling does."""
+    import io
+    from PIL import Image
+    from cnnviz import images
+    from ui import cached
+
+    pictures = {name: np.asarray(Image.open(io.BytesIO(png))) for name, png in cached.pooled_scene(2).items()}
+    photo = images.sample_image("camera", cached.PICTURE_SIDE)
+    np.testing.assert_array_equal(pictures["original"].reshape(photo.shape[:2] + (-1,))[..., 0], photo[..., 0])
+    legs = pictures["original"] > 200                       # the bright tripod among the grass, below the man
+    legs[:160] = False
+    assert legs.any() and pictures["max"][legs].mean() > pictures["avg"][legs].mean() + 10
+
+
 # ---------------------------------------------------------------- pages (AppTest)
 
 def plotly_specs(at) -> list[dict]:

@@ -21,6 +21,7 @@ from ui.caching import shared
 from ui.common import CheckedFigure
 
 PICTURE_SIDE = 256          # the pooling and activation lessons' picture
+POOLED_PHOTO = "camera"     # the photograph the pooling lesson pools
 PATCH = 6                   # the activation lesson's patch of numbers
 GRADIENT_VIEWS = ("sobel_magnitude", "sobel_direction")
 
@@ -160,8 +161,9 @@ def strided_comparison(x: np.ndarray, kernel: str, lang: str) -> CheckedFigure:
 
 @shared(max_entries=8)
 def pooled_scene(times: int) -> dict[str, bytes]:
-    """The picture and its pooled versions, enlarged back block by block to its size, as PNG bytes."""
-    image = scene_image(PICTURE_SIDE)
+    """The cameraman photograph (thin tripod legs, sharp edges) and its pooled versions, enlarged back block by
+    block to its size, as PNG bytes."""
+    image = images.sample_image(POOLED_PHOTO, PICTURE_SIDE)[..., 0]      # a grey photograph: its channels are equal
     pictures = {mode: figures.enlarge(p, 2 ** times) for mode, p in pooling.pooled_pictures(image, times).items()}
     return {name: figures.png_bytes(p) for name, p in (pictures | {"original": image}).items()}
 
@@ -250,9 +252,9 @@ def locator(digest: str, _gray: np.ndarray, row: int, col: int, half: int) -> by
 
 @shared(max_entries=256, ttl=3600)
 def zoom(digest: str, _gray: np.ndarray, kernel: np.ndarray, border: str, row: int, col: int, radius: int,
-         lang: str) -> tuple[CheckedFigure, str]:
+         lang: str, name: str = r"\mathrm{out}") -> tuple[CheckedFigure, str, float]:
     """One output pixel worked out: its neighbourhood (the window framed), the kernel and the products as a
-    figure, and the formula with the numbers."""
+    figure, the formula with the numbers (the map called ``name``), and the pixel's value."""
     view = filtering.zoom(_gray, kernel, row, col, radius, border)
     step = view.trace.steps[view.centre]
     window = np.zeros(view.region.shape, bool)
@@ -261,7 +263,7 @@ def zoom(digest: str, _gray: np.ndarray, kernel: np.ndarray, border: str, row: i
         figures.Panel(view.region, t("filters.neighbourhood", lang), figures.PALETTE["input"], window),
         figures.Panel(kernel, t("filters.kernel", lang)),
         figures.Panel(step.products, t("filters.products", lang))], cell=40 if view.region.shape[1] < 12 else 30)
-    return CheckedFigure(figure), formulas.step_formula(step, kernel, index=(row, col))
+    return CheckedFigure(figure), formulas.step_formula(step, kernel, index=(row, col), name=name), step.value
 
 
 @shared(max_entries=64)
