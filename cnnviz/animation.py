@@ -10,14 +10,19 @@ kernel well under 200 KiB.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from cnnviz.figures import PALETTE, base_layout, format_number
 from cnnviz.steps import ConvTrace, PoolTrace
+from cnnviz.text_fit import number_cell, number_font, text_width
 
 WINDOW_FILL = "rgba(228, 87, 46, 0.22)"
 WINNER = "#7c2d12"
 SPEEDS = {"slow": 1100, "normal": 550, "fast": 200}   # milliseconds per frame
+CAPTION_FONT = 16
+BUTTON_FONT = 15
 
 
 def _texts(grid: np.ndarray) -> list[list[str]]:
@@ -69,7 +74,10 @@ def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndar
     output_axis = len(panels)
     rows_max = max(shape[0] for shape, _ in panels)
     total_cols = sum(shape[1] for shape, _ in panels) + 1.5 * (len(panels) - 1)
-    font_size = 14 if max(inputs[0][0].shape) <= 9 else (12 if max(inputs[0][0].shape) <= 14 else 10)
+    numbers = [text for grid in [g for g, _, _ in inputs] + [k for k, _ in kernels] + [output]
+               for row in _texts(grid) for text in row]
+    cell = number_cell(numbers, 46 if max(rows_max, total_cols / 3) <= 8 else 34)
+    font_size = number_font(numbers, cell)
 
     padding_scale = [[0, PALETTE["input"]], [0.5, PALETTE["input"]], [0.5, PALETTE["padding"]], [1, PALETTE["padding"]]]
     traces = [_grid(mask.astype(float).tolist(), _texts(grid), padding_scale, axis, font_size)
@@ -79,7 +87,7 @@ def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndar
     traces.append(_grid(np.zeros(output.shape).tolist(), _texts(np.full(output.shape, np.nan)),
                         _flat_colour(PALETTE["output"]), output_axis, font_size))
 
-    layout = base_layout(margin={"l": 10, "r": 10, "t": 70, "b": 10}, showlegend=False)
+    layout = base_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10}, showlegend=False)
     start = 0.0
     for index, ((rows, cols), title) in enumerate(panels, start=1):
         suffix = "" if index == 1 else str(index)
@@ -92,10 +100,7 @@ def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndar
                                     "scaleanchor": f"x{suffix}", "constrain": "domain",
                                     "anchor": f"x{suffix}"}
         start = end + 1.5 / total_cols
-    cell = 46 if max(rows_max, total_cols / 3) <= 8 else (38 if rows_max <= 12 else 30)
-    cell = max(min(cell, int(1100 / total_cols)), 24)          # many panels: smaller cells, still on screen
     layout["height"] = rows_max * cell + 80
-    layout["width"] = max(int(total_cols * cell) + 20, 560)
 
     frames = []
     out_text = np.full(output.shape, "", dtype=object)
@@ -119,8 +124,8 @@ def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndar
     layout["annotations"] = first["layout"]["annotations"]
     # The caption's place and style, once for every frame (a frame sends only its text).
     layout["template"] = {"layout": {"annotationdefaults": {
-        "x": 0, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "bottom", "yshift": 42,
-        "showarrow": False, "font": {"size": 16}}}}
+        "x": 0, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "bottom", "yshift": 50,
+        "showarrow": False, "font": {"size": CAPTION_FONT}}}}
 
     def play(duration: int) -> dict:
         return {"method": "animate", "args": [None, {"frame": {"duration": duration, "redraw": True},
@@ -133,7 +138,12 @@ def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndar
                play(SPEEDS["slow"]) | {"label": f"▶ {labels['slow']}"},
                play(SPEEDS["fast"]) | {"label": f"▶▶ {labels['fast']}"}]
     layout["updatemenus"] = [{"type": "buttons", "direction": "left", "showactive": False, "x": 0, "y": -0.02,
-                              "xanchor": "left", "yanchor": "top", "pad": {"t": 4, "r": 6}, "buttons": buttons}]
+                              "xanchor": "left", "yanchor": "top", "pad": {"t": 4, "r": 6}, "buttons": buttons,
+                              "font": {"size": BUTTON_FONT}}]
+    # The grids at their cell size, but never narrower than the widest caption or the row of buttons:
+    # a figure that keeps its size scrolls in its own box on a small screen instead of cutting them off.
+    layout["width"] = math.ceil(max(total_cols * cell, max(text_width(c, CAPTION_FONT) for c in captions),
+                                    sum(text_width(b["label"], BUTTON_FONT) + 24 for b in buttons))) + 20
     layout["sliders"] = [{"active": 0, "x": 0, "len": 1, "y": -0.12, "yanchor": "top", "pad": {"t": 30},
                           "currentvalue": {"prefix": f"{labels['step']} ", "font": {"size": 14}},
                           "steps": [{"label": str(k + 1), "method": "animate",

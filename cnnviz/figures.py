@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from cnnviz.text_fit import number_cell, number_font, text_width, wrap_text
+
 PALETTE = {
     "input": "#dbe7f6",
     "padding": "#eceff3",
@@ -54,6 +56,9 @@ def _wrap(label: str, width: int = 10) -> str:
     return label
 
 
+PIPELINE_FONT = 13
+
+
 def pipeline_figure(labels: dict[str, str]) -> dict:
     """Input -> [conv + ReLU -> pooling] x 2 -> flatten -> dense -> softmax -> class.
 
@@ -66,16 +71,20 @@ def pipeline_figure(labels: dict[str, str]) -> dict:
         ("conv", 0.62, PALETTE["input"]), ("pool", 0.45, PALETTE["input"]), ("flatten", 0.9, PALETTE["output"]),
         ("dense", 0.7, PALETTE["output"]), ("softmax", 0.55, PALETTE["output"]), ("class", 0.45, PALETTE["kernel"]),
     ]
+    # x is in pixels: every box as wide as the widest label, arrows between them. The figure keeps that
+    # width (on a narrow screen it scrolls) so that no label runs into the next.
+    texts = {name: _wrap(labels[name]) for name, _, _ in stages}
+    width = max(text_width(text, PIPELINE_FONT) for text in texts.values()) + 10
+    step = width + 22
     shapes, annotations = [], []
-    step, width = 1.0, 0.78
     for index, (name, height, colour) in enumerate(stages):
         x0 = index * step
         shapes.append({"type": "rect", "x0": x0, "x1": x0 + width, "y0": -height / 2, "y1": height / 2,
                        "fillcolor": colour, "line": {"color": "#94a3b8", "width": 1}, "layer": "below"})
-        annotations.append({"x": x0 + width / 2, "y": 0, "text": _wrap(labels[name]),
-                            "showarrow": False, "font": {"size": 13}})
+        annotations.append({"x": x0 + width / 2, "y": 0, "text": texts[name],
+                            "showarrow": False, "font": {"size": PIPELINE_FONT}})
         if index:
-            annotations.append({"x": x0 - 0.02, "y": 0, "ax": x0 - step + width + 0.02, "ay": 0,
+            annotations.append({"x": x0 - 2, "y": 0, "ax": x0 - step + width + 2, "ay": 0,
                                 "xref": "x", "yref": "y", "axref": "x", "ayref": "y", "text": "",
                                 "showarrow": True, "arrowhead": 3, "arrowwidth": 1.5,
                                 "arrowcolor": PALETTE["muted"]})
@@ -86,15 +95,20 @@ def pipeline_figure(labels: dict[str, str]) -> dict:
                        "line": {"color": colour, "width": 3}})
         annotations.append({"x": (x0 + x1) / 2, "y": 0.72, "text": f"<b>{labels[group]}</b>",
                             "showarrow": False, "font": {"color": colour, "size": 15}})
+    end = (len(stages) - 1) * step + width
     return {
         "data": [{"type": "scatter", "x": [], "y": [], "hoverinfo": "skip"}],  # Plotly needs a trace
         "layout": base_layout(
-            shapes=shapes, annotations=annotations, height=190, showlegend=False,
+            shapes=shapes, annotations=annotations, height=190, width=math.ceil(end) + 20, showlegend=False,
             margin={"l": 5, "r": 5, "t": 5, "b": 5},
-            xaxis={"visible": False, "range": [-0.1, len(stages) * step - step + width + 0.1], "fixedrange": True},
+            xaxis={"visible": False, "range": [-5, end + 5], "fixedrange": True},
             yaxis={"visible": False, "range": [-0.6, 0.85], "fixedrange": True},
         ),
     }
+
+
+CHART_TITLE_FONT = 18
+PHONE_WIDTH = 320        # px a figure has on a phone: what a title that Plotly cannot wrap must fit
 
 
 def parameter_growth_figure(sides: list[int], dense: list[int], conv: list[int], labels: dict[str, str],
@@ -108,6 +122,7 @@ def parameter_growth_figure(sides: list[int], dense: list[int], conv: list[int],
          "line": {"color": PALETTE["conv"], "width": 3}, "marker": {"size": 8},
          "hovertemplate": "%{x}×%{x}: %{y:,}<extra></extra>"},
     ]
+    title = wrap_text(labels["title"], CHART_TITLE_FONT, PHONE_WIDTH)
     shapes = []
     if highlight is not None:
         shapes.append({"type": "line", "x0": highlight, "x1": highlight, "yref": "paper", "y0": 0, "y1": 1,
@@ -115,14 +130,14 @@ def parameter_growth_figure(sides: list[int], dense: list[int], conv: list[int],
     return {
         "data": traces,
         "layout": base_layout(
-            title={"text": labels["title"], "x": 0.01},
+            title={"text": title, "x": 0.01, "font": {"size": CHART_TITLE_FONT}},
             height=360, shapes=shapes, hovermode="x unified",
             xaxis={"title": {"text": labels["x"]}, "type": "log", "tickvals": sides,
                    "gridcolor": "#e5e7eb"},
             yaxis={"title": {"text": labels["y"]}, "type": "log", "exponentformat": "power",
                    "gridcolor": "#e5e7eb", "automargin": True},
             legend={"orientation": "h", "y": -0.32, "x": 0},
-            margin={"l": 70, "r": 10, "t": 50, "b": 40},
+            margin={"l": 70, "r": 10, "t": 28 + 24 * title.count("<br>") + 24, "b": 40},
         ),
     }
 
@@ -149,34 +164,47 @@ class Panel:
     outline_fill: str | None = None      # with ``colour``: the framed cells' own colour
 
 
-def _panel_heatmap(panel: Panel, axis: str) -> dict:
+def cell_texts(values) -> list[list[str]]:
+    """The numbers a grid prints in its cells."""
+    return [[format_number(float(v)) for v in row] for row in np.asarray(values, dtype=float)]
+
+
+def _panel_heatmap(panel: Panel, axis: str, font_size: int) -> dict:
     values = np.asarray(panel.values, dtype=float)
     heatmap = {"type": "heatmap", "z": values.tolist(), "texttemplate": "%{text}", "xgap": 2, "ygap": 2,
-               "text": [[format_number(float(v)) for v in row] for row in values], "hoverinfo": "skip",
-               "showscale": False, "textfont": {"size": 14, "color": PALETTE["text"]},
+               "text": cell_texts(values), "hoverinfo": "skip",
+               "showscale": False, "textfont": {"size": font_size, "color": PALETTE["text"]},
                "xaxis": f"x{axis}", "yaxis": f"y{axis}"}
     if panel.colour is None:
         finite = np.abs(values[np.isfinite(values)])
         limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
         # No text colour: Plotly picks black or white against each cell, so numbers stay readable on dark blue/red.
-        return heatmap | {"colorscale": DIVERGING, "zmin": -limit, "zmax": limit, "textfont": {"size": 14}}
+        return heatmap | {"colorscale": DIVERGING, "zmin": -limit, "zmax": limit, "textfont": {"size": font_size}}
     marked = panel.outline if panel.outline is not None and panel.outline_fill else np.zeros(values.shape, bool)
     second = panel.outline_fill or panel.colour
     return heatmap | {"colorscale": [[0, panel.colour], [0.5, panel.colour], [0.5, second], [1, second]],
                       "zmin": 0, "zmax": 1, "z": np.asarray(marked, dtype=float).tolist()}
 
 
+TITLE_FONT = 14
+
+
 def _title_span(title: str, cell: int) -> float:
-    """How many cells wide a panel title is, at the 14 px title font (Hangul is about twice as wide)."""
-    widest = max((sum(14 if "\uac00" <= ch <= "\ud7a3" else 7.5 for ch in line)
-                  for line in title.split("<br>")), default=0)
-    return widest / cell + 0.2
+    """How many cells wide a panel title is at the title font."""
+    return text_width(title, TITLE_FONT) / cell + 0.2
 
 
 def value_grids(panels: list[Panel], cell: int = 44) -> dict:
     """Small grids side by side in one figure, numbers printed in the cells (kernels, windows,
     products, pooled maps). One figure instead of one per grid keeps a page's rerun cheap. A panel
-    whose title is wider than its grid gets the room for it, its cells staying square."""
+    whose title is wider than its grid gets the room for it, its cells staying square.
+
+    ``cell`` is the least cell side in px: cells grow until the widest number fits at a readable
+    font. The figure keeps that size (on a narrower screen its box scrolls) rather than squeezing
+    numbers into each other."""
+    texts = [text for p in panels for row in cell_texts(p.values) for text in row]
+    cell = number_cell(texts, cell)
+    font_size = number_font(texts, cell)
     rows = max(np.shape(p.values)[0] for p in panels)
     spans = [max(np.shape(p.values)[1], _title_span(p.title, cell)) for p in panels]
     total = sum(spans) + 1.2 * (len(panels) - 1)
@@ -187,7 +215,7 @@ def value_grids(panels: list[Panel], cell: int = 44) -> dict:
         cols = np.shape(panel.values)[1]
         end = min(start + span / total, 1.0)      # float sums may pass 1 by a hair
         extra = (span - cols) / 2
-        traces.append(_panel_heatmap(panel, axis))
+        traces.append(_panel_heatmap(panel, axis, font_size))
         marked = [] if panel.outline is None else np.argwhere(panel.outline)
         shapes += [{"type": "rect", "xref": f"x{axis}", "yref": f"y{axis}", "x0": c - 0.5, "x1": c + 0.5,
                     "y0": r - 0.5, "y1": r + 0.5, "line": {"color": PALETTE["window"], "width": 3}}
@@ -195,7 +223,7 @@ def value_grids(panels: list[Panel], cell: int = 44) -> dict:
         layout[f"xaxis{axis}"] = {"domain": [start, end], "range": [-0.5 - extra, cols - 0.5 + extra],
                                   "fixedrange": True, "showgrid": False, "zeroline": False,
                                   "showticklabels": False, "ticks": "", "side": "top",
-                                  "title": {"text": panel.title, "font": {"size": 14}, "standoff": 2}}
+                                  "title": {"text": panel.title, "font": {"size": TITLE_FONT}, "standoff": 2}}
         layout[f"yaxis{axis}"] = {"range": [rows - 0.5, -0.5], "visible": False, "fixedrange": True,
                                   "anchor": f"x{axis}"}
         start = end + 1.2 / total
@@ -306,21 +334,6 @@ def lines_figure(x, series: list[tuple[str, list, bool]], title: str, x_title: s
         yaxis={"title": {"text": y_title}, "gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af",
                "type": "log" if log_y else "linear", "exponentformat": "power", "automargin": True},
         legend={"orientation": "h", "y": -0.3, "x": 0}, margin={"l": 70, "r": 10, "t": 50, "b": 40})}
-
-
-def bars_figure(names: list[str], values, title: str, value_title: str) -> dict:
-    """Horizontal bars, largest first, each labelled with its value as a percentage."""
-    order = sorted(range(len(values)), key=lambda i: -values[i])
-    return {"data": [{"type": "bar", "orientation": "h", "y": [names[i] for i in order],
-                      "x": [float(values[i]) for i in order], "marker": {"color": PALETTE["conv"]},
-                      "text": [f"{values[i]:.1%}" for i in order], "textposition": "auto",
-                      "hoverinfo": "skip"}],
-            "layout": base_layout(**({"title": {"text": title, "x": 0.01}} if title else {}),
-                                  height=130 + 42 * len(names),
-                                  xaxis={"title": {"text": value_title}, "range": [0, 1], "tickformat": ".0%",
-                                         "gridcolor": "#e5e7eb"},
-                                  yaxis={"autorange": "reversed", "automargin": True},
-                                  margin={"l": 10, "r": 20, "t": 50 if title else 10, "b": 60})}
 
 
 def png_bytes(image: np.ndarray, width: int | None = None) -> bytes:

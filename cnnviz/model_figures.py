@@ -14,10 +14,14 @@ import math
 import numpy as np
 
 from cnnviz.figures import DIVERGING, PALETTE, base_layout
+from cnnviz.text_fit import number_cell, number_font
 
 SCALES = ("map", "layer", "network")   # how far one colour range reaches
 GAP = 2                                  # white pixels between the maps of a mosaic
 CELL = 56                                # the side, in screen pixels, a map is drawn at (about)
+KERNELS_ROW = 1000                       # px: a row of kernels is at most this wide
+KERNEL_GAP = 16                          # px between two kernels
+KERNEL_TITLE = 22                        # px above a kernel for its title
 
 
 def _rgb(hex_colour: str) -> np.ndarray:
@@ -127,52 +131,65 @@ def feature_map_figure(values: np.ndarray, limit: float, hover: str) -> dict:
 
 
 def kernels_figure(kernels: np.ndarray, titles: list[str], per_row: int = 8) -> dict:
-    """The first layer's kernels (filters x 1 x k x k) side by side with their numbers,
-    on one colour range symmetric about zero."""
+    """The first layer's kernels (filters x 1 x k x k) side by side with their numbers, on one colour
+    range symmetric about zero. Cells are as wide as a number needs at a readable font, and a row holds
+    as many kernels as fit ``KERNELS_ROW`` pixels (at most ``per_row``); the figure keeps that size."""
     count, size = kernels.shape[0], kernels.shape[-1]
-    per_row = min(per_row, count)
+    values = np.round(kernels[:, 0], 3)
+    texts = [f"{v:.2f}" for v in values.reshape(-1)]        # what "%{z:.2f}" prints
+    cell = number_cell(texts, 30)
+    font_size = number_font(texts, cell)
+    side = size * cell
+    per_row = max(1, min(per_row, count, KERNELS_ROW // (side + KERNEL_GAP)))
     rows = math.ceil(count / per_row)
+    width = per_row * side + (per_row - 1) * KERNEL_GAP
+    height = rows * (KERNEL_TITLE + side) + (rows - 1) * KERNEL_GAP
     limit = float(np.abs(kernels).max()) or 1.0
-    gap_x, gap_y = 0.02, 0.12 / rows
-    width, height = (1 - gap_x * (per_row - 1)) / per_row, (1 - gap_y * (rows - 1)) / rows
     data, layout_axes, annotations = [], {}, []
     for index in range(count):
         row, col = divmod(index, per_row)
         suffix = "" if index == 0 else str(index + 1)
-        x0 = col * (width + gap_x)
-        y1 = 1 - row * (height + gap_y)
-        data.append({"type": "heatmap", "z": np.round(kernels[index, 0], 3).tolist(), "zmin": -limit,
+        left = col * (side + KERNEL_GAP)
+        top = row * (KERNEL_TITLE + side + KERNEL_GAP) + KERNEL_TITLE
+        data.append({"type": "heatmap", "z": values[index].tolist(), "zmin": -limit,
                      "zmax": limit, "colorscale": DIVERGING, "showscale": index == 0, "xgap": 1, "ygap": 1,
                      "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "hovertemplate": "%{z:.3f}<extra></extra>",
-                     "texttemplate": "%{z:.2f}", "textfont": {"size": 11 if size <= 3 else 10},
-                     **({"colorbar": {"thickness": 10, "len": 0.8}} if index == 0 else {})})
-        layout_axes[f"xaxis{suffix}"] = {"domain": [x0, x0 + width], "visible": False, "anchor": f"y{suffix}",
-                                         "fixedrange": True, "constrain": "domain"}
-        layout_axes[f"yaxis{suffix}"] = {"domain": [y1 - height, y1 - 0.02], "visible": False,
-                                         "autorange": "reversed", "anchor": f"x{suffix}", "fixedrange": True,
-                                         "scaleanchor": f"x{suffix}", "constrain": "domain"}
-        annotations.append({"x": x0 + width / 2, "y": y1, "xref": "paper", "yref": "paper", "text": titles[index],
-                            "showarrow": False, "yanchor": "bottom", "font": {"size": 12, "color": PALETTE["muted"]}})
+                     "texttemplate": "%{z:.2f}", "textfont": {"size": font_size},
+                     **({"colorbar": {"thickness": 12, "len": min(1.0, 240 / height), "x": 1, "xpad": 12}}
+                        if index == 0 else {})})
+        layout_axes[f"xaxis{suffix}"] = {"domain": [left / width, (left + side) / width], "visible": False,
+                                         "anchor": f"y{suffix}", "fixedrange": True}
+        layout_axes[f"yaxis{suffix}"] = {"domain": [1 - (top + side) / height, 1 - top / height], "visible": False,
+                                         "autorange": "reversed", "anchor": f"x{suffix}", "fixedrange": True}
+        annotations.append({"x": (left + side / 2) / width, "y": 1 - top / height, "xref": "paper", "yref": "paper",
+                            "text": titles[index], "showarrow": False, "yanchor": "bottom",
+                            "font": {"size": 13, "color": PALETTE["muted"]}})
+    margin = {"l": 5, "r": 80, "t": 5, "b": 5}      # right: the colour bar and its ticks
     return {"data": data, "layout": base_layout(
-        height=30 + rows * (170 if per_row <= 6 else 130), annotations=annotations,
-        margin={"l": 5, "r": 5, "t": 25, "b": 5}, **layout_axes)}
+        width=width + margin["l"] + margin["r"], height=height + margin["t"] + margin["b"],
+        annotations=annotations, margin=margin, **layout_axes)}
 
 
-def probabilities_figure(probabilities: np.ndarray, names: list[str], title: str,
-                         highlight: int | None = None) -> dict:
-    """The softmax output as bars sorted from the most to the least likely class."""
-    order = np.argsort(probabilities)[::-1]
+def probabilities_figure(probabilities, names: list[str], title: str = "", highlight: int | None = None,
+                         value_title: str = "") -> dict:
+    """Softmax output as bars sorted from the most to the least likely class, the ``highlight`` one
+    (default: the most likely) in the window colour. Each bar's percentage is written level, past its end,
+    where it fits however thin the bar."""
+    probabilities = np.asarray(probabilities, dtype=float)
+    order = np.argsort(-probabilities, kind="stable")
     highlight = int(order[0]) if highlight is None else highlight
     colours = [PALETTE["window"] if k == highlight else PALETTE["conv"] for k in order]
     return {
         "data": [{"type": "bar", "orientation": "h", "x": [float(probabilities[k]) for k in order],
                   "y": [names[k] for k in order], "marker": {"color": colours},
-                  "texttemplate": "%{x:.1%}", "textposition": "outside", "cliponaxis": False,
+                  "texttemplate": "%{x:.1%}", "textposition": "outside", "textangle": 0, "cliponaxis": False,
                   "hovertemplate": "%{y}: %{x:.2%}<extra></extra>"}],
         "layout": base_layout(
-            title={"text": title, "x": 0.01, "font": {"size": 15}}, height=90 + 28 * len(order),
-            xaxis={"range": [0, 1.18], "tickformat": ".0%", "gridcolor": "#e5e7eb", "fixedrange": True},
+            **({"title": {"text": title, "x": 0.01, "font": {"size": 15}}} if title else {}),
+            height=(40 if title else 10) + (60 if value_title else 30) + 30 * len(order),
+            xaxis={"range": [0, 1.2], "tickformat": ".0%", "gridcolor": "#e5e7eb", "fixedrange": True,
+                   **({"title": {"text": value_title}} if value_title else {})},
             yaxis={"type": "category", "autorange": "reversed", "automargin": True, "fixedrange": True},
-            margin={"l": 10, "r": 20, "t": 40, "b": 30}, bargap=0.25,
+            margin={"l": 10, "r": 30, "t": 40 if title else 10, "b": 60 if value_title else 30}, bargap=0.25,
         ),
     }

@@ -96,8 +96,7 @@ def layers_section(model) -> None:
         t("feature_maps.col_shape"): [shape_text(row["shape"]) for row in rows],
         t("feature_maps.col_params"): [row["parameters"] for row in rows],
     }), hide_index=True, width="content", height=38 + 35 * len(rows),
-        column_config={t("feature_maps.col_layer"): st.column_config.TextColumn(width=110),
-                       t("feature_maps.col_params"): st.column_config.NumberColumn(format="localized")})
+        column_config={t("feature_maps.col_params"): st.column_config.NumberColumn(format="localized")})
     total = sum(row["parameters"] for row in rows)
     st.markdown(t("feature_maps.total", total=f"{total:,}", size=f"{total * 4 / 1024:.0f}"))
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnviz import (animation, arithmetic, channels, figures, filtering, formulas, images, layer_figures, ops, pooling,
-                    steps)
+from cnnviz import (animation, arithmetic, channels, figures, filtering, formulas, images, layer_figures,
+                    model_figures, ops, pooling, steps)
 from cnnviz.activations import activations, edge_patch, gradient_through_layers, sobel_response
 from cnnviz.cases import CASES, transpose_as_convolution
 from cnnviz.grids import scene_image, teaching_grid
@@ -207,7 +207,8 @@ def activation_curves(names: tuple[str, ...], lang: str) -> CheckedFigure:
 
 @shared(max_entries=128)
 def probability_bars(names: tuple[str, ...], probabilities: tuple[float, ...], lang: str) -> CheckedFigure:
-    return CheckedFigure(figures.bars_figure(list(names), probabilities, "", t("activations.probability", lang)))
+    return CheckedFigure(model_figures.probabilities_figure(probabilities, list(names),
+                                                            value_title=t("activations.probability", lang)))
 
 
 @shared(max_entries=64)

@@ -101,6 +101,7 @@ def friendly_errors():
 
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+FIXED_CONFIG = {"displayModeBar": False}     # nothing to zoom: no mode bar over the figure's text
 
 
 class CheckedFigure(Figure):
@@ -119,6 +120,12 @@ class CheckedFigure(Figure):
     def sized(self) -> bool:
         """Whether the figure sets its own width; read from the dict, as ``layout.width`` costs a validator lookup."""
         return "width" in self._checked["layout"]
+
+    @property
+    def zoomable(self) -> bool:
+        """Whether any axis may be zoomed or panned (a figure with no axis of its own may)."""
+        axes = [value for name, value in self._checked["layout"].items() if name.startswith(("xaxis", "yaxis"))]
+        return not axes or not all(axis.get("fixedrange") for axis in axes)
 
     def to_dict(self) -> dict:
         return self._checked
@@ -140,8 +147,14 @@ def show_figure(figure: dict | CheckedFigure, key: str | None = None) -> None:
     if not isinstance(figure, CheckedFigure):
         fingerprint = hashlib.sha256(plotly.io.to_json(figure, validate=False).encode()).hexdigest()
         figure = _validated(figure, fingerprint)
-    width = "content" if figure.sized else "stretch"      # a figure that sets its width keeps it
-    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=key, width=width)
+    config = PLOTLY_CONFIG if figure.zoomable else FIXED_CONFIG
+    if not figure.sized:
+        st.plotly_chart(figure, theme=None, config=config, key=key, width="stretch")
+        return
+    # A figure that sets its width keeps it, alone in a container that scrolls sideways where the column is
+    # narrower (ui/style.css): squeezed to fit a phone, its numbers and labels would run into each other.
+    with st.container():
+        st.plotly_chart(figure, theme=None, config=config, key=key, width="content")
 
 
 def lesson_links(lessons, current: str) -> None:
