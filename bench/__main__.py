@@ -5,7 +5,7 @@ import sys
 
 from bench.common import report
 
-SUITES = ["ops", "figures", "images", "models", "pages"]
+SUITES = ["ops", "figures", "images", "models", "pages", "browser"]
 # Run on their own, not by ``python -m bench``: they take minutes and start servers and browsers.
 SEPARATE = ["classroom", "replicas"]
 

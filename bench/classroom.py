@@ -56,13 +56,12 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import proc
 from bench.socket_students import SocketStudent, lesson_pass, lesson_steps
 from cnnviz.i18n import t
 from tests.e2e.harness import (CHROMIUM_ARGS, CONNECTED, CURRENT_STEP, SETTLED, RequestLog, chromium_path,
-                               running_server)
+                               finished_run, running_server)
 from ui.lessons import LESSONS
 
 RESULTS = Path(__file__).with_name("results-classroom.json")
@@ -293,18 +292,10 @@ class Student:
             socket.on("framereceived", self._frame)
 
     def _frame(self, payload) -> None:
-        """Count the server's "script finished" messages (small frames; a run cut short by a newer one
-        does not count). The page's own running/notRunning attribute can skip a fast run when the
-        browser is busy and draws both states in one go, so the messages are the reliable signal."""
-        if isinstance(payload, bytes) and len(payload) < 512:   # a fragment run's carries its ids
-            try:
-                message = ForwardMsg.FromString(payload)
-            except Exception:
-                return
-            if message.WhichOneof("type") == "script_finished" and \
-                    message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                self.runs += 1
-                self.ran.set()
+        """Count the server's "script finished" messages (harness.finished_run)."""
+        if finished_run(payload):
+            self.runs += 1
+            self.ran.set()
 
     async def _ran_since(self, runs: int) -> None:
         """Wait until a run after ``runs`` has finished and the page shows it."""

@@ -92,13 +92,20 @@ def test_kernel_numbers_fit_and_titles_sit_over_their_own_kernel():
     figure = model_figures.kernels_figure(kernels, [f"filter {n}" for n in range(6)])
     layout = figure["layout"]
     plot = layout["width"] - layout["margin"]["l"] - layout["margin"]["r"]
-    for index, trace in enumerate(figure["data"]):
-        axis = layout["xaxis" + ("" if index == 0 else str(index + 1))]
-        cell = plot * np.diff(axis["domain"])[0] / 5
+    assert np.diff(layout["xaxis"]["range"])[0] == plot                   # one axis unit is one pixel
+    assert -np.diff(layout["yaxis"]["range"])[0] == layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    spans = []
+    for trace, title in zip(figure["data"], layout["annotations"]):
+        cell = trace["dx"]
         size = trace["textfont"]["size"]
         assert size >= NUMBER_FONT[0]
         assert all(text_width(f"{v:.2f}", size) + 2 * CELL_PADDING <= cell for v in np.ravel(trace["z"]))
-        assert text_width(layout["annotations"][index]["text"], 13) <= 5 * cell
+        left, right = trace["x0"] - cell / 2, trace["x0"] + 4.5 * cell
+        assert left < title["x"] < right and text_width(title["text"], 13) <= right - left
+        assert title["y"] == trace["y0"] - cell / 2                    # just above its kernel
+        spans.append((left, right, trace["y0"]))
+    same_row = [a for a in spans if a[2] == spans[0][2]]
+    assert all(a[1] < b[0] for a, b in zip(same_row, same_row[1:]))    # kernels of a row do not touch
     assert layout["width"] <= model_figures.KERNELS_ROW + 100
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -30,6 +32,18 @@ CONNECTED = "[data-testid=stApp][data-test-connection-state=CONNECTED]"
 
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def require(tool: str, found) -> None:
+    """Skip the test when ``tool`` is not ``found`` on a developer's machine; fail under CI, where a skipped
+    test would hide a broken app."""
+    if found is None:
+        import pytest
+
+        message = f"{tool} is not installed"
+        if os.environ.get("CI"):
+            pytest.fail(message + ": CI must run this test")
+        pytest.skip(message)
 
 
 def free_port() -> int:
@@ -47,10 +61,11 @@ class Server:
 
 @contextmanager
 def running_server(port: int | None = None, env: dict | None = None, args: tuple[str, ...] = (),
-                   log_name: str = "server.log"):
-    """``streamlit run app.py`` on a free loopback port, with extra ``--option value`` ``args``; yields a Server."""
+                   log_name: str = "server.log", script: str = "app.py"):
+    """``streamlit run app.py`` (or another ``script``) on a free loopback port, with extra ``--option value``
+    ``args``; yields a Server."""
     port = port or free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args]
     with serving(command, port, env, log_name) as server:
@@ -115,6 +130,20 @@ class RequestLog:
     def outside(self) -> list[str]:
         return [u for u in self.urls
                 if urlparse(u).scheme not in ("data", "blob", "about") and urlparse(u).netloc != self.allowed]
+
+
+def finished_run(frame) -> bool:
+    """Whether a websocket frame from the server reports a script run (or fragment run) finished, not cut short
+    by a newer one. The page's running/notRunning attribute can skip a fast run when the browser is busy and
+    draws both states in one go, so these messages are the reliable signal."""
+    if not isinstance(frame, bytes) or len(frame) >= 512:       # small frames; a fragment run's carries its ids
+        return False
+    try:
+        message = ForwardMsg.FromString(frame)
+    except Exception:
+        return False
+    return message.WhichOneof("type") == "script_finished" and \
+        message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
 
 
 def wait_settled(page, timeout: float = 60_000) -> None:

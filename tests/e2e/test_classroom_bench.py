@@ -6,7 +6,6 @@ Only that it runs and reports: no timing is asserted here (figures come from
 """
 
 import json
-import os
 import subprocess
 import sys
 
@@ -14,18 +13,10 @@ import pytest
 
 from bench.classroom import lesson_script
 from bench.replicas import nginx_path
-from tests.e2e.harness import ROOT, chromium_path
+from tests.e2e.harness import ROOT, chromium_path, require
 
 QUICK = ["--sessions", "2", "--in-browsers", "1", "--minutes", "0.15", "--think", "0.3", "--ramp", "1",
          "--solo-passes", "1", "--session-ttl", "2"]
-
-
-def require(tool: str, found) -> None:
-    if found is None:
-        message = f"{tool} is not installed"
-        if os.environ.get("CI"):
-            pytest.fail(message + ": CI must run this test")
-        pytest.skip(message)
 
 
 @pytest.mark.parametrize("through_nginx", [False, True], ids=["direct", "through-nginx"])
