@@ -46,6 +46,16 @@ def base_layout(**overrides) -> dict:
     return layout
 
 
+def log_axis(title: str, **settings) -> dict:
+    """A log-scale axis with powers of ten (10⁶) on its ticks and its title held clear of them.
+
+    With Plotly's default standoff the title sits against tick labels such as "10⁻⁶" (a Korean
+    title visibly touches them); a fixed standoff, with automargin, moves the title out instead.
+    """
+    return {"title": {"text": title, "standoff": 22}, "type": "log", "exponentformat": "power",
+            "automargin": True, **settings}
+
+
 def _wrap(label: str, width: int = 10) -> str:
     """Break a box label onto two lines at its last space when it is long."""
     if " + " in label:
@@ -134,8 +144,7 @@ def parameter_growth_figure(sides: list[int], dense: list[int], conv: list[int],
             height=360, shapes=shapes, hovermode="x unified",
             xaxis={"title": {"text": labels["x"]}, "type": "log", "tickvals": sides,
                    "gridcolor": "#e5e7eb"},
-            yaxis={"title": {"text": labels["y"]}, "type": "log", "exponentformat": "power",
-                   "gridcolor": "#e5e7eb", "automargin": True},
+            yaxis=log_axis(labels["y"], gridcolor="#e5e7eb"),
             legend={"orientation": "h", "y": -0.32, "x": 0},
             margin={"l": 70, "r": 10, "t": 28 + 24 * title.count("<br>") + 24, "b": 40},
         ),
@@ -322,7 +331,7 @@ def lines_figure(x, series: list[tuple[str, list, bool]], title: str, x_title: s
     """Curves over one x axis; each series is (name, y values, dashed). Without ``colours`` (one per
     series), colours repeat in pairs when dashed and solid alternate, so a function and its derivative
     share a colour."""
-    traces, colour = [], -1
+    traces, colour, grid = [], -1, {"gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"}
     for index, (name, y, dashed) in enumerate(series):
         colour += 0 if dashed else 1
         traces.append({"type": "scatter", "mode": "lines", "x": list(x), "y": list(y), "name": name,
@@ -330,9 +339,9 @@ def lines_figure(x, series: list[tuple[str, list, bool]], title: str, x_title: s
                                 "width": 3, "dash": "dash" if dashed else "solid"}})
     return {"data": traces, "layout": base_layout(
         **({"title": {"text": title, "x": 0.01}} if title else {}), height=380, hovermode="x unified",
-        xaxis={"title": {"text": x_title}, "gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"},
-        yaxis={"title": {"text": y_title}, "gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af",
-               "type": "log" if log_y else "linear", "exponentformat": "power", "automargin": True},
+        xaxis={"title": {"text": x_title}, **grid},
+        yaxis=log_axis(y_title, **grid) if log_y else {"title": {"text": y_title}, "exponentformat": "power",
+                                                       "automargin": True, **grid},
         legend={"orientation": "h", "y": -0.3, "x": 0}, margin={"l": 70, "r": 10, "t": 50, "b": 40})}
 
 

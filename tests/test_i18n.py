@@ -100,3 +100,29 @@ def test_pick_language():
 def test_t_fills_values_and_falls_back():
     assert "1,000" in i18n.t("home.ratio", "en", ratio="1,000")
     assert i18n.t("no.such.key") == "no.such.key"
+
+
+def test_no_english_message_hedges_a_plural():
+    """English says "1 pixel" and "2 pixels", never "pixel(s)": the catalog picks with {n:one|other}."""
+    hedged = [key for key, text in i18n.catalog("en").items() if "(s)" in text]
+    assert hedged == []
+
+
+def test_plural_forms_follow_the_number():
+    assert i18n.t("pooling.image_intro", "en", times=1, side=8, pooled=4).startswith(
+        "2x2 pooling with stride 2, applied once:")
+    assert "applied 3 times:" in i18n.t("pooling.image_intro", "en", times=3, side=8, pooled=1)
+    one = i18n.t("convolution.not_divides", "en", numerator=5, stride=2, unreached=1)
+    two = i18n.t("convolution.not_divides", "en", numerator=5, stride=3, unreached=2)
+    assert "the last padded pixel on this side is never read" in one
+    assert "the last 2 padded pixels on this side are never read" in two
+    assert "{" not in one + two
+
+
+def test_ordinals_in_each_language():
+    assert [i18n.korean_ordinal(n) for n in (1, 2, 3, 4, 10, 11, 20, 21, 35, 100)] == [
+        "첫 번째", "두 번째", "세 번째", "네 번째", "열 번째", "열한 번째", "스무 번째", "스물한 번째",
+        "서른다섯 번째", "100번째"]
+    assert [i18n.english_ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 102, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "102nd", "111th"]
+    assert i18n.t("arithmetic.layer_label", "ko", n=1, f=3).startswith("첫 번째 층")

@@ -14,6 +14,7 @@ from cnnviz import figures, model_figures, models
 from cnnviz.i18n import t
 from cnnviz.models.samples import samples_for
 from ui.caching import shared
+from ui.canvas_toolbar import translate_canvas_toolbar
 from ui.common import CheckedFigure
 from ui.image_input import decode_upload
 
@@ -76,9 +77,11 @@ def _drawing(model_name: str) -> np.ndarray | None:
         st.info(t("feature_maps.canvas_missing"), icon=":material/draw:")
         return None
     st.caption(t("feature_maps.draw_digit" if model_name == "lenet5-mnist" else "feature_maps.draw_clothes"))
-    result = st_canvas(stroke_width=18, stroke_color="#111111", background_color="#ffffff",
-                       height=CANVAS_SIDE, width=CANVAS_SIDE, drawing_mode="freedraw",
-                       return_image_data=True, key=f"canvas_{model_name}")
+    with st.container(key="drawing_canvas"):       # ui/style.css leaves room above it for the canvas's toolbar
+        result = st_canvas(stroke_width=18, stroke_color="#111111", background_color="#ffffff",
+                           height=CANVAS_SIDE, width=CANVAS_SIDE, drawing_mode="freedraw",
+                           return_image_data=True, key=f"canvas_{model_name}")
+        translate_canvas_toolbar()
     rgba = None if result is None else result.image_data
     if rgba is None or rgba.ndim != 3 or rgba.shape[-1] != 4:
         st.caption(t("feature_maps.canvas_empty"))
