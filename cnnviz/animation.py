@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from cnnviz.figures import PALETTE, base_layout, format_number
+from cnnviz.figures import FONT, PALETTE, base_layout, format_number
 from cnnviz.steps import ConvTrace, PoolTrace
 from cnnviz.text_fit import number_cell, number_font, text_width
 
@@ -76,7 +76,11 @@ def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndar
     total_cols = sum(shape[1] for shape, _ in panels) + 1.5 * (len(panels) - 1)
     numbers = [text for grid in [g for g, _, _ in inputs] + [k for k, _ in kernels] + [output]
                for row in _texts(grid) for text in row]
-    cell = number_cell(numbers, 46 if max(rows_max, total_cols / 3) <= 8 else 34)
+    # As small as the numbers allow at a readable font: the default 7x7 lesson then fits beside its controls
+    # at 1440 px, and a bigger one scrolls in its own box.
+    cell = number_cell(numbers, 38 if max(rows_max, total_cols / 3) <= 8 else 30)
+    # ... and wide enough for each panel's title over it (half a gap spare on each side; bold is ~10% wider).
+    cell = max(cell, *(math.ceil(1.1 * text_width(title, FONT["size"]) / (cols + 1)) for (_, cols), title in panels))
     font_size = number_font(numbers, cell)
 
     padding_scale = [[0, PALETTE["input"]], [0.5, PALETTE["input"]], [0.5, PALETTE["padding"]], [1, PALETTE["padding"]]]
@@ -87,7 +91,11 @@ def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndar
     traces.append(_grid(np.zeros(output.shape).tolist(), _texts(np.full(output.shape, np.nan)),
                         _flat_colour(PALETTE["output"]), output_axis, font_size))
 
-    layout = base_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10}, showlegend=False)
+    # The first and the last panel's titles may reach past their grids: the margins leave room for them.
+    left, right = ((1.1 * text_width(title, FONT["size"]) - cols * cell) / 2 + 4
+                   for (_, cols), title in (panels[0], panels[-1]))
+    layout = base_layout(margin={"l": max(10, math.ceil(left)), "r": max(10, math.ceil(right)), "t": 80, "b": 10},
+                         showlegend=False)
     start = 0.0
     for index, ((rows, cols), title) in enumerate(panels, start=1):
         suffix = "" if index == 1 else str(index)
@@ -143,7 +151,8 @@ def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndar
     # The grids at their cell size, but never narrower than the widest caption or the row of buttons:
     # a figure that keeps its size scrolls in its own box on a small screen instead of cutting them off.
     layout["width"] = math.ceil(max(total_cols * cell, max(text_width(c, CAPTION_FONT) for c in captions),
-                                    sum(text_width(b["label"], BUTTON_FONT) + 24 for b in buttons))) + 20
+                                    sum(text_width(b["label"], BUTTON_FONT) + 24 for b in buttons))) + \
+        layout["margin"]["l"] + layout["margin"]["r"]
     layout["sliders"] = [{"active": 0, "x": 0, "len": 1, "y": -0.12, "yanchor": "top", "pad": {"t": 30},
                           "currentvalue": {"prefix": f"{labels['step']} ", "font": {"size": 14}},
                           "steps": [{"label": str(k + 1), "method": "animate",

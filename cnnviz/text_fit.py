@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 NUMBER_FONT = (14, 18)   # px, smallest and largest: grid numbers stay readable from the back of a classroom
-CELL_PADDING = 8         # px of a cell left free around its number
+CELL_PADDING = 6         # px of a cell left free on each side of its number
 _NARROW = set(".,:;|!'()[] ")
 _MARKUP = re.compile(r"</?[a-z]+>")
 
