@@ -8,7 +8,7 @@ from cnnviz.grids import GRID_PRESETS, MAX_SIDE, MIN_SIDE, grid_from_picture
 from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS, named_kernel
 from ui import cached
-from ui.common import fragment, friendly_errors, show_figure
+from ui.common import figure_and_controls, fragment, friendly_errors, show_figure
 from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.lesson_tabs import section_tabs
@@ -124,14 +124,11 @@ def output_size(x: np.ndarray, kernel: np.ndarray, padding, stride: int, dilatio
 
 st.title(t("convolution.title"))
 st.markdown(t("convolution.intro"))
-# The animation first, its controls beside it (below it on a phone): the window is what the lesson is about.
-figure_column, controls = st.columns([3, 1], gap="medium")
-with controls:
-    main_controls, more = st.container(), st.container()    # the extras below all the main controls
-    with main_controls:
-        x = choose_input(more)
-        kernel, bias, flip = choose_kernel(more)
-        padding, stride, dilation = choose_geometry()
+figure_column, main_controls, more = figure_and_controls()
+with main_controls:
+    x = choose_input(more)
+    kernel, bias, flip = choose_kernel(more)
+    padding, stride, dilation = choose_geometry()
 
 trace = None                # stays None when the settings are impossible (the warning says why)
 with figure_column, friendly_errors():

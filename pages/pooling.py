@@ -8,7 +8,7 @@ from cnnviz.grids import GRID_PRESETS
 from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS
 from ui import cached
-from ui.common import fragment, friendly_errors, show_figure
+from ui.common import figure_and_controls, fragment, friendly_errors, show_figure
 from ui.lesson_tabs import section_tabs
 from ui.shell import ensure_app_shell
 
@@ -124,8 +124,7 @@ def real_image() -> None:
 
 st.title(t("pooling.title"))
 st.markdown(t("pooling.intro"))
-# The animation first, its controls beside it (below it on a phone).
-figure_column, controls_column = st.columns([3, 1], gap="medium")
+figure_column, controls_column, _ = figure_and_controls()
 with controls_column:
     x, window, stride, padding, mode = controls()
 sections = {"global": global_pooling, "shift": shift_tolerance, "vs_stride": lambda: pooling_vs_stride(x),

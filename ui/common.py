@@ -17,6 +17,7 @@ from ui.caching import shared
 from ui.shell import lesson_page
 
 LANGUAGE_KEY = "language"
+LESSON_MAIN = "lesson_main"                # ui/style.css lays this container out by screen width
 SHOWN_LANGUAGE_KEY = "language_shown"      # the language of the last run, to notice a switch
 
 
@@ -98,6 +99,17 @@ def friendly_errors():
         yield
     except InvalidInput as error:
         st.warning(error.localized(), icon=":material/info:")
+
+
+def figure_and_controls():
+    """A lesson whose animation is the point: (the figure's wide column, and beside it, the main controls'
+    container and the extras' below them). ui/style.css rearranges them where the two columns do not fit
+    side by side: between a phone and a wide screen (a projector, a zoomed browser) the main controls come
+    first, in rows, then the figure, then the extras; on a phone the columns stack, the figure first."""
+    with st.container(key=LESSON_MAIN):
+        figure, controls = st.columns([3, 1], gap="medium")
+    with controls:
+        return figure, st.container(), st.container()
 
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}

@@ -22,3 +22,17 @@ def test_the_main_picture_starts_on_the_first_screen(new_context, app_url, lesso
     picture.wait_for(state="visible")
     top = picture.evaluate("el => el.getBoundingClientRect().top")
     assert top <= 900 - VISIBLE, f"{lesson.name}: the main picture starts at {top:.0f} px"
+
+
+@pytest.mark.parametrize("lesson", ["convolution", "pooling"])
+def test_on_a_projector_the_controls_come_first_and_the_animation_keeps_its_width(new_context, app_url, lesson):
+    """At 1280x720 the figure and its controls do not fit side by side (ui/style.css): the main controls
+    flow in rows above the animation, which starts on the first screen and needs no sideways scrolling."""
+    tab = new_context(viewport={"width": 1280, "height": 720}).new_page()
+    open_page(tab, app_url, lesson, "en")
+    chart = tab.locator("[data-testid=stMain] .js-plotly-plot").first
+    chart.wait_for(state="visible")
+    box, main = chart.bounding_box(), tab.locator("[data-testid=stMainBlockContainer]").bounding_box()
+    slider = tab.locator("[data-testid=stMain] [data-testid=stSlider]").first.bounding_box()
+    assert slider["y"] < box["y"] and box["y"] <= 720 - 180     # a 720 px screen: 180 px of it at least
+    assert box["x"] + box["width"] <= main["x"] + main["width"]
