@@ -45,6 +45,11 @@ def url_path(lesson) -> str:
 
 
 def switch_language(page, lang: str) -> None:
+    """Choose ``lang`` in the sidebar (opened first where it is collapsed, as on a phone)."""
+    if page.locator("[data-testid=stSidebar]").bounding_box()["x"] < 0:        # collapsed: off the screen
+        page.locator("[data-testid=stExpandSidebarButton]").click()
+        page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().left >= 0")
+        page.wait_for_timeout(500)                  # the sidebar slides in
     page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").click()
     page.get_by_role("option", name=LANGUAGES[lang]).click()
     page.wait_for_url(re.compile(f"lang={lang}"))
@@ -77,3 +82,14 @@ def test_a_changed_choice_survives_the_switch(page, app_url):
     values = widget_values(page)
     assert t("kernels.laplacian", "ko") in values["selectboxes"]
     assert t("convolution.true_convolution", "ko") in values["radios"]
+
+
+@pytest.mark.parametrize("lesson", ["convolution", "feature_maps"])
+def test_the_switch_on_a_phone(new_context, app_url, lesson):
+    tab = new_context(viewport={"width": 390, "height": 844}).new_page()
+    open_page(tab, app_url, lesson, "ko")
+    fresh = widget_values(tab)
+    open_page(tab, app_url, lesson, "en")
+    switch_language(tab, "ko")
+    assert widget_values(tab) == fresh
+    assert exceptions_shown(tab) == []
