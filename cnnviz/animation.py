@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from cnnviz.figures import FONT, PALETTE, base_layout, format_number
+from cnnviz.figures import PALETTE, Placement, base_layout, format_number, pixel_axes, title_above
 from cnnviz.steps import ConvTrace, PoolTrace
 from cnnviz.text_fit import number_cell, number_font, text_width
 
@@ -23,6 +23,10 @@ WINNER = "#7c2d12"
 SPEEDS = {"slow": 1100, "normal": 550, "fast": 200}   # milliseconds per frame
 CAPTION_FONT = 16
 BUTTON_FONT = 15
+TITLE_FONT = 18          # px, bold: a panel's title
+# px below the grids: the top of the buttons, the top of the step slider (the "Step n" line) and the figure's
+# bottom edge, which holds them both. Plotly would push a margin too small for them, shrinking the grids.
+BUTTONS_BELOW, SLIDER_BELOW, CONTROLS_BELOW = 6, 36, 151
 
 
 def _texts(grid: np.ndarray) -> list[list[str]]:
@@ -33,29 +37,25 @@ def _flat_colour(colour: str) -> list:
     return [[0, colour], [1, colour]]
 
 
-def _grid(z, text, colorscale, axis: int, font_size: int) -> dict:
-    suffix = "" if axis == 1 else str(axis)
+def _grid(z, text, colorscale, place: Placement, font_size: int) -> dict:
     return {"type": "heatmap", "z": z, "text": text, "texttemplate": "%{text}", "colorscale": colorscale,
             "zmin": 0, "zmax": 1, "showscale": False, "xgap": 2, "ygap": 2, "hoverinfo": "skip",
-            "textfont": {"size": font_size, "color": PALETTE["text"]},
-            "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+            "textfont": {"size": font_size, "color": PALETTE["text"]}, **place.heatmap()}
 
 
-def _rect(axis: int, r0: float, r1: float, c0: float, c1: float, line: str, width: float = 3,
+def _rect(place: Placement, r0: int, r1: int, c0: int, c1: int, line: str, width: float = 3,
           fill: str | None = None) -> dict:
     """A frame around cells r0..r1, c0..c1; unfilled unless ``fill`` (Plotly's default is transparent)."""
-    suffix = "" if axis == 1 else str(axis)
-    rect = {"type": "rect", "xref": f"x{suffix}", "yref": f"y{suffix}", "x0": float(c0) - 0.5,
-            "x1": float(c1) + 0.5, "y0": float(r0) - 0.5, "y1": float(r1) + 0.5, "line": {"color": line, "width": width}}
+    rect = {"type": "rect", **place.cells(int(r0), int(r1), int(c0), int(c1)), "line": {"color": line, "width": width}}
     return rect | {"fillcolor": fill} if fill else rect
 
 
-def _window_shapes(rows: np.ndarray, cols: np.ndarray, axis: int = 1) -> list[dict]:
+def _window_shapes(rows: np.ndarray, cols: np.ndarray, place: Placement) -> list[dict]:
     """One block for a dense window; for a dilated one, each tap plus a thin outline of its span."""
     if len(rows) == rows[-1] - rows[0] + 1 and len(cols) == cols[-1] - cols[0] + 1:
-        return [_rect(axis, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], fill=WINDOW_FILL)]
-    shapes = [_rect(axis, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], width=1, fill="rgba(0,0,0,0)")]
-    shapes += [_rect(axis, r, r, c, c, PALETTE["window"], width=2, fill=WINDOW_FILL) for r in rows for c in cols]
+        return [_rect(place, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], fill=WINDOW_FILL)]
+    shapes = [_rect(place, rows[0], rows[-1], cols[0], cols[-1], PALETTE["window"], width=1, fill="rgba(0,0,0,0)")]
+    shapes += [_rect(place, r, r, c, c, PALETTE["window"], width=2, fill=WINDOW_FILL) for r in rows for c in cols]
     return shapes
 
 
@@ -65,13 +65,16 @@ def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndar
 
     ``inputs``: (grid, is_padding, title) per input channel, padding included; ``kernels``:
     (weights, title) per channel; ``windows``: (rows, cols) of the taps read at each step,
-    row-major over ``output``; ``captions``: the formula shown at each step; ``labels``:
-    output, play, pause, slow, fast, step. ``winners``: for max pooling, the (row, col)
+    row-major over ``output``; ``captions``: the formula shown at each step (the figure's title);
+    ``labels``: output, play, pause, slow, fast, step. ``winners``: for max pooling, the (row, col)
     of each window's maximum.
+
+    The panels share one pair of axes (see ``Placement``); the caption is the figure's title rather than
+    an annotation because a frame's annotations replace all of them, so the panel titles (annotations)
+    would travel in every frame.
     """
     panels = [(grid.shape, title) for grid, _, title in inputs] + [(k.shape, title) for k, title in kernels]
     panels.append((output.shape, labels["output"]))
-    output_axis = len(panels)
     rows_max = max(shape[0] for shape, _ in panels)
     total_cols = sum(shape[1] for shape, _ in panels) + 1.5 * (len(panels) - 1)
     numbers = [text for grid in [g for g, _, _ in inputs] + [k for k, _ in kernels] + [output]
@@ -80,60 +83,13 @@ def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndar
     # at 1440 px, and a bigger one scrolls in its own box.
     cell = number_cell(numbers, 38 if max(rows_max, total_cols / 3) <= 8 else 30)
     # ... and wide enough for each panel's title over it (half a gap spare on each side; bold is ~10% wider).
-    cell = max(cell, *(math.ceil(1.1 * text_width(title, FONT["size"]) / (cols + 1)) for (_, cols), title in panels))
+    cell = max(cell, *(math.ceil(1.1 * text_width(title, TITLE_FONT) / (cols + 1)) for (_, cols), title in panels))
     font_size = number_font(numbers, cell)
 
-    padding_scale = [[0, PALETTE["input"]], [0.5, PALETTE["input"]], [0.5, PALETTE["padding"]], [1, PALETTE["padding"]]]
-    traces = [_grid(mask.astype(float).tolist(), _texts(grid), padding_scale, axis, font_size)
-              for axis, (grid, mask, _) in enumerate(inputs, start=1)]
-    traces += [_grid(np.zeros(k.shape).tolist(), _texts(k), _flat_colour(PALETTE["kernel"]), axis, font_size)
-               for axis, (k, _) in enumerate(kernels, start=len(inputs) + 1)]
-    traces.append(_grid(np.zeros(output.shape).tolist(), _texts(np.full(output.shape, np.nan)),
-                        _flat_colour(PALETTE["output"]), output_axis, font_size))
-
     # The first and the last panel's titles may reach past their grids: the margins leave room for them.
-    left, right = ((1.1 * text_width(title, FONT["size"]) - cols * cell) / 2 + 4
+    left, right = ((1.1 * text_width(title, TITLE_FONT) - cols * cell) / 2 + 4
                    for (_, cols), title in (panels[0], panels[-1]))
-    layout = base_layout(margin={"l": max(10, math.ceil(left)), "r": max(10, math.ceil(right)), "t": 80, "b": 10},
-                         showlegend=False)
-    start = 0.0
-    for index, ((rows, cols), title) in enumerate(panels, start=1):
-        suffix = "" if index == 1 else str(index)
-        end = start + cols / total_cols
-        layout[f"xaxis{suffix}"] = {"domain": [start, end], "range": [-0.5, cols - 0.5], "visible": True,
-                                    "showgrid": False, "zeroline": False, "showticklabels": False,
-                                    "fixedrange": True, "title": {"text": f"<b>{title}</b>", "standoff": 4},
-                                    "side": "top"}
-        layout[f"yaxis{suffix}"] = {"range": [rows_max - 0.5, -0.5], "visible": False, "fixedrange": True,
-                                    "scaleanchor": f"x{suffix}", "constrain": "domain",
-                                    "anchor": f"x{suffix}"}
-        start = end + 1.5 / total_cols
-    layout["height"] = rows_max * cell + 80
-
-    frames = []
-    out_text = np.full(output.shape, "", dtype=object)
-    out_w = output.shape[1]
-    for k, (rows, cols) in enumerate(windows):
-        i, j = divmod(k, out_w)
-        out_text[i, j] = format_number(float(output[i, j]))
-        shapes = [shape for axis in range(1, len(inputs) + 1)
-                  for shape in _window_shapes(np.asarray(rows), np.asarray(cols), axis)]
-        shapes.append(_rect(output_axis, i, i, j, j, PALETTE["window"], width=4))
-        if winners and winners[k] is not None:
-            r, c = winners[k]
-            shapes.append(_rect(1, r, r, c, c, WINNER, width=4))
-        # Only the rows filled so far: cells past the last text have none, and a frame sends half the numbers.
-        filled = out_text[:i].tolist() + [out_text[i, : j + 1].tolist()]
-        frames.append({"name": str(k), "traces": [len(traces) - 1], "data": [{"type": "heatmap", "text": filled}],
-                       "layout": {"shapes": shapes, "annotations": [{"text": captions[k]}]}})
-    first = frames[0]
-    traces[-1]["text"] = first["data"][0]["text"]
-    layout["shapes"] = first["layout"]["shapes"]
-    layout["annotations"] = first["layout"]["annotations"]
-    # The caption's place and style, once for every frame (a frame sends only its text).
-    layout["template"] = {"layout": {"annotationdefaults": {
-        "x": 0, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "bottom", "yshift": 50,
-        "showarrow": False, "font": {"size": CAPTION_FONT}}}}
+    margin = {"l": max(10, math.ceil(left)), "r": max(10, math.ceil(right)), "t": 80, "b": CONTROLS_BELOW}
 
     def play(duration: int) -> dict:
         return {"method": "animate", "args": [None, {"frame": {"duration": duration, "redraw": True},
@@ -145,22 +101,63 @@ def sliding_window_animation(inputs: list[tuple], windows: list, output: np.ndar
                                   "transition": {"duration": 0}}]},
                play(SPEEDS["slow"]) | {"label": f"▶ {labels['slow']}"},
                play(SPEEDS["fast"]) | {"label": f"▶▶ {labels['fast']}"}]
-    layout["updatemenus"] = [{"type": "buttons", "direction": "left", "showactive": False, "x": 0, "y": -0.02,
-                              "xanchor": "left", "yanchor": "top", "pad": {"t": 4, "r": 6}, "buttons": buttons,
-                              "font": {"size": BUTTON_FONT}}]
     # The grids at their cell size, but never narrower than the widest caption or the row of buttons:
     # a figure that keeps its size scrolls in its own box on a small screen instead of cutting them off.
-    layout["width"] = math.ceil(max(total_cols * cell, max(text_width(c, CAPTION_FONT) for c in captions),
-                                    sum(text_width(b["label"], BUTTON_FONT) + 24 for b in buttons))) + \
-        layout["margin"]["l"] + layout["margin"]["r"]
-    layout["sliders"] = [{"active": 0, "x": 0, "len": 1, "y": -0.12, "yanchor": "top", "pad": {"t": 30},
+    plot_width = math.ceil(max(total_cols * cell, max(text_width(c, CAPTION_FONT) for c in captions),
+                               sum(text_width(b["label"], BUTTON_FONT) + 24 for b in buttons)))
+    # Square cells; where the plot is wider than the grids, the gaps between them grow.
+    column = plot_width / total_cols
+    places, titles, start = [], [], 0.0
+    for (_, cols), title in panels:
+        centre = (start + cols / 2) * column
+        places.append(Placement(left=round(centre - cols * cell / 2), top=0, dx=cell, dy=cell))
+        titles.append(title_above(title, centre, TITLE_FONT, bold=True, gap=10))
+        start += cols + 1.5
+    input_places, kernel_places, output_place = places[:len(inputs)], places[len(inputs):-1], places[-1]
+
+    padding_scale = [[0, PALETTE["input"]], [0.5, PALETTE["input"]], [0.5, PALETTE["padding"]], [1, PALETTE["padding"]]]
+    traces = [_grid(mask.astype(float).tolist(), _texts(grid), padding_scale, place, font_size)
+              for (grid, mask, _), place in zip(inputs, input_places)]
+    traces += [_grid(np.zeros(k.shape).tolist(), _texts(k), _flat_colour(PALETTE["kernel"]), place, font_size)
+               for (k, _), place in zip(kernels, kernel_places)]
+    traces.append(_grid(np.zeros(output.shape).tolist(), _texts(np.full(output.shape, np.nan)),
+                        _flat_colour(PALETTE["output"]), output_place, font_size))
+
+    frames = []
+    out_text = np.full(output.shape, "", dtype=object)
+    out_w = output.shape[1]
+    for k, (rows, cols) in enumerate(windows):
+        i, j = divmod(k, out_w)
+        out_text[i, j] = format_number(float(output[i, j]))
+        shapes = [shape for place in input_places
+                  for shape in _window_shapes(np.asarray(rows), np.asarray(cols), place)]
+        shapes.append(_rect(output_place, i, i, j, j, PALETTE["window"], width=4))
+        if winners and winners[k] is not None:
+            r, c = winners[k]
+            shapes.append(_rect(input_places[0], r, r, c, c, WINNER, width=4))
+        # Only the rows filled so far: cells past the last text have none, and a frame sends half the numbers.
+        filled = out_text[:i].tolist() + [out_text[i, : j + 1].tolist()]
+        frames.append({"name": str(k), "traces": [len(traces) - 1], "data": [{"type": "heatmap", "text": filled}],
+                       "layout": {"shapes": shapes, "title": {"text": captions[k]}}})
+    first = frames[0]
+    traces[-1]["text"] = first["data"][0]["text"]
+    plot_height = rows_max * cell
+    layout = base_layout(margin=margin, showlegend=False, width=plot_width + margin["l"] + margin["r"],
+                         height=plot_height + margin["t"] + margin["b"], annotations=titles,
+                         shapes=first["layout"]["shapes"], **pixel_axes(plot_width, plot_height))
+    # The caption's place and style, once for every frame (a frame sends only its text).
+    layout["title"] = {"text": captions[0], "x": 0, "xref": "paper", "xanchor": "left", "y": 1, "yref": "paper",
+                       "yanchor": "bottom", "pad": {"b": 55}, "font": {"size": CAPTION_FONT}}
+    layout["updatemenus"] = [{"type": "buttons", "direction": "left", "showactive": False, "x": 0,
+                              "y": -BUTTONS_BELOW / plot_height,
+                              "xanchor": "left", "yanchor": "top", "pad": {"t": 4, "r": 6}, "buttons": buttons,
+                              "font": {"size": BUTTON_FONT}}]
+    layout["sliders"] = [{"active": 0, "x": 0, "len": 1, "y": -SLIDER_BELOW / plot_height, "yanchor": "top", "pad": {"t": 30},
                           "currentvalue": {"prefix": f"{labels['step']} ", "font": {"size": 14}},
                           "steps": [{"label": str(k + 1), "method": "animate",
                                      "args": [[str(k)], {"mode": "immediate", "transition": {"duration": 0},
                                                          "frame": {"duration": 0, "redraw": True}}]}
                                     for k in range(len(frames))]}]
-    layout["height"] += 110
-    layout["margin"]["b"] = 110
     return {"data": traces, "layout": layout, "frames": frames}
 
 

@@ -173,17 +173,52 @@ class Panel:
     outline_fill: str | None = None      # with ``colour``: the framed cells' own colour
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a grid sits on a figure's one pair of axes, whose unit is one pixel: its top-left corner and its
+    cell width and height, in px.
+
+    Grids placed on one pair of axes instead of one subplot each: Plotly draws every subplot's axes and layers
+    again whenever a figure is mounted, which is most of a lesson's time in the browser after a rerun."""
+    left: float
+    top: float
+    dx: float
+    dy: float
+
+    def heatmap(self) -> dict:
+        """A heatmap's coordinates for its cell (0, 0) at the corner."""
+        return {"x0": self.left + self.dx / 2, "dx": self.dx, "y0": self.top + self.dy / 2, "dy": self.dy}
+
+    def cells(self, r0: int, r1: int, c0: int, c1: int) -> dict:
+        """A shape's coordinates around the cells from (r0, c0) to (r1, c1)."""
+        return {"xref": "x", "yref": "y", "x0": self.left + c0 * self.dx, "x1": self.left + (c1 + 1) * self.dx,
+                "y0": self.top + r0 * self.dy, "y1": self.top + (r1 + 1) * self.dy}
+
+
+def pixel_axes(width: float, height: float) -> dict:
+    """One hidden pair of axes over a ``width`` x ``height`` px plot, one unit a pixel, y growing downwards
+    (row 0 at the top)."""
+    return {"xaxis": {"visible": False, "range": [0, width], "fixedrange": True},
+            "yaxis": {"visible": False, "range": [height, 0], "fixedrange": True}}
+
+
+def title_above(text: str, x: float, size: int, bold: bool = False, gap: int = 2) -> dict:
+    """A title centred on ``x`` (in px of ``pixel_axes``), ``gap`` px above the plot; its text may reach past
+    the plot's edges into the margins."""
+    return {"text": f"<b>{text}</b>" if bold else text, "x": x, "xref": "x", "y": 1, "yref": "paper",
+            "yanchor": "bottom", "yshift": gap, "showarrow": False, "font": {"size": size}}
+
+
 def cell_texts(values) -> list[list[str]]:
     """The numbers a grid prints in its cells."""
     return [[format_number(float(v)) for v in row] for row in np.asarray(values, dtype=float)]
 
 
-def _panel_heatmap(panel: Panel, axis: str, font_size: int) -> dict:
+def _panel_heatmap(panel: Panel, place: Placement, font_size: int) -> dict:
     values = np.asarray(panel.values, dtype=float)
     heatmap = {"type": "heatmap", "z": values.tolist(), "texttemplate": "%{text}", "xgap": 2, "ygap": 2,
                "text": cell_texts(values), "hoverinfo": "skip",
-               "showscale": False, "textfont": {"size": font_size, "color": PALETTE["text"]},
-               "xaxis": f"x{axis}", "yaxis": f"y{axis}"}
+               "showscale": False, "textfont": {"size": font_size, "color": PALETTE["text"]}, **place.heatmap()}
     if panel.colour is None:
         finite = np.abs(values[np.isfinite(values)])
         limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
@@ -205,8 +240,9 @@ def _title_span(title: str, cell: int) -> float:
 
 def value_grids(panels: list[Panel], cell: int = 44) -> dict:
     """Small grids side by side in one figure, numbers printed in the cells (kernels, windows,
-    products, pooled maps). One figure instead of one per grid keeps a page's rerun cheap. A panel
-    whose title is wider than its grid gets the room for it, its cells staying square.
+    products, pooled maps). One figure instead of one per grid keeps a page's rerun cheap, and one
+    pair of axes instead of one per grid keeps its drawing cheap (see ``Placement``). A panel whose
+    title is wider than its grid gets the room for it.
 
     ``cell`` is the least cell side in px: cells grow until the widest number fits at a readable
     font. The figure keeps that size (on a narrower screen its box scrolls) rather than squeezing
@@ -218,29 +254,25 @@ def value_grids(panels: list[Panel], cell: int = 44) -> dict:
     spans = [max(np.shape(p.values)[1], _title_span(p.title, cell)) for p in panels]
     total = sum(spans) + 1.2 * (len(panels) - 1)
     lines = max(p.title.count("<br>") for p in panels) + 1
-    traces, shapes, layout, start = [], [], {}, 0.0
-    for index, (panel, span) in enumerate(zip(panels, spans), start=1):
-        axis = "" if index == 1 else str(index)
+    width = max(int(total * cell) + 20, 120)
+    # The columns share the plot's width: just under ``cell`` each from rounding, wider where the figure
+    # is held at its least width.
+    column = (width - 20) / total
+    traces, shapes, titles, start = [], [], [], 0.0
+    for panel, span in zip(panels, spans):
         cols = np.shape(panel.values)[1]
-        end = min(start + span / total, 1.0)      # float sums may pass 1 by a hair
-        extra = (span - cols) / 2
-        traces.append(_panel_heatmap(panel, axis, font_size))
+        place = Placement(left=(start + (span - cols) / 2) * column, top=0, dx=column, dy=cell)
+        traces.append(_panel_heatmap(panel, place, font_size))
         marked = [] if panel.outline is None else np.argwhere(panel.outline)
-        shapes += [{"type": "rect", "xref": f"x{axis}", "yref": f"y{axis}", "x0": c - 0.5, "x1": c + 0.5,
-                    "y0": r - 0.5, "y1": r + 0.5, "line": {"color": PALETTE["window"], "width": 3}}
+        shapes += [{"type": "rect", **place.cells(r, r, c, c), "line": {"color": PALETTE["window"], "width": 3}}
                    for r, c in marked]
-        layout[f"xaxis{axis}"] = {"domain": [start, end], "range": [-0.5 - extra, cols - 0.5 + extra],
-                                  "fixedrange": True, "showgrid": False, "zeroline": False,
-                                  "showticklabels": False, "ticks": "", "side": "top",
-                                  "title": {"text": panel.title, "font": {"size": TITLE_FONT}, "standoff": 2}}
-        layout[f"yaxis{axis}"] = {"range": [rows - 0.5, -0.5], "visible": False, "fixedrange": True,
-                                  "anchor": f"x{axis}"}
-        start = end + 1.2 / total
-    width = int(total * cell) + 20
+        if panel.title:
+            titles.append(title_above(panel.title, (start + span / 2) * column, TITLE_FONT))
+        start += span + 1.2
     top = 40 + 18 * (lines - 1)
-    return {"data": traces, "layout": base_layout(shapes=shapes, height=rows * cell + top + 10,
-                                                   width=max(width, 120),
-                                                   margin={"l": 10, "r": 10, "t": top, "b": 10}, **layout)}
+    return {"data": traces, "layout": base_layout(shapes=shapes, annotations=titles, height=rows * cell + top + 10,
+                                                   width=width, margin={"l": 10, "r": 10, "t": top, "b": 10},
+                                                   **pixel_axes(width - 20, rows * cell))}
 
 
 def value_grid(values, title: str = "", colour: str | None = None, cell: int = 44,

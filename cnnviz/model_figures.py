@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from cnnviz.figures import DIVERGING, PALETTE, base_layout
+from cnnviz.figures import DIVERGING, PALETTE, base_layout, pixel_axes
 from cnnviz.text_fit import number_cell, number_font
 
 SCALES = ("map", "layer", "network")   # how far one colour range reaches
@@ -166,9 +166,7 @@ def kernels_figure(kernels: np.ndarray, titles: list[str], per_row: int = 8) -> 
     margin = {"l": 5, "r": 80, "t": 5, "b": 5}      # right: the colour bar and its ticks
     return {"data": data, "layout": base_layout(
         width=width + margin["l"] + margin["r"], height=height + margin["t"] + margin["b"],
-        annotations=annotations, margin=margin,
-        xaxis={"visible": False, "range": [0, width], "fixedrange": True},
-        yaxis={"visible": False, "range": [height, 0], "fixedrange": True})}
+        annotations=annotations, margin=margin, **pixel_axes(width, height))}
 
 
 def probabilities_figure(probabilities, names: list[str], title: str = "", highlight: int | None = None,

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from cnnviz import animation, figures, ops, steps
 from cnnviz.errors import InvalidInput
+from tests.figure_geometry import assert_apart, grids
 
 LABELS = {"input": "in", "kernel": "k", "output": "out", "play": "play", "pause": "pause", "slow": "slow",
           "fast": "fast", "step": "step", "formula": "({i},{j}) {total} + {bias} = {value}"}
@@ -40,7 +41,7 @@ def test_conv_frames_match_conv2d(data):
         assert text[i][j] == figures.format_number(expected[i, j])
         filled = sum(cell != "" for row in text for cell in row)
         assert filled == index + 1                      # the output fills in cell by cell
-        assert frame["layout"]["annotations"][0]["text"].endswith(figures.format_number(expected[i, j]))
+        assert frame["layout"]["title"]["text"].endswith(figures.format_number(expected[i, j]))
 
 
 def test_frames_survive_plotly_validation():
@@ -50,21 +51,43 @@ def test_frames_survive_plotly_validation():
     assert final_output_text(validated) == [["8", "12"], ["20", "24"]]
 
 
+@pytest.mark.parametrize("dilation, stride, padding", [(1, 1, 1), (2, 1, 0), (1, 2, "same")])
+def test_every_frame_frames_its_window_and_its_output_cell(dilation, stride, padding):
+    trace = steps.conv_trace(np.arange(49.0).reshape(7, 7), np.ones((3, 3)), 0, stride, padding, dilation)
+    figure = animation.conv_animation(trace, LABELS)
+    source, kernel, output = grids(figure)
+    assert_apart([source, kernel, output])
+    assert figure["layout"]["shapes"] == figure["frames"][0]["layout"]["shapes"]
+    for frame, step in zip(figure["frames"], trace.steps):
+        shapes = frame["layout"]["shapes"]
+        assert all(kernel.cells(s) is None for s in shapes)
+        filled = {source.cells(s) for s in shapes if s.get("fillcolor") == animation.WINDOW_FILL}
+        (i, j), rows, cols = step.out_index, list(step.rows), list(step.cols)
+        if dilation == 1:
+            assert filled == {(rows[0], rows[-1], cols[0], cols[-1])}
+        else:       # each tap on its own, inside a thin outline of the span
+            assert filled == {(r, r, c, c) for r in rows for c in cols}
+            assert (rows[0], rows[-1], cols[0], cols[-1]) in {source.cells(s) for s in shapes}
+        assert [output.cells(s) for s in shapes if output.cells(s)] == [(i, i, j, j)]
+
+
 def test_dilated_window_is_drawn_as_taps():
     trace = steps.conv_trace(np.zeros((7, 7)), np.ones((3, 3)), dilation=2)
-    shapes = animation.conv_animation(trace, LABELS)["frames"][0]["layout"]["shapes"]
-    taps = [s for s in shapes if s["xref"] == "x" and s["fillcolor"] == animation.WINDOW_FILL]
+    figure = animation.conv_animation(trace, LABELS)
+    source = grids(figure)[0]
+    taps = [source.cells(s) for s in figure["frames"][0]["layout"]["shapes"] if s.get("fillcolor") == animation.WINDOW_FILL]
     assert len(taps) == 9
-    assert sorted({s["x0"] + 0.5 for s in taps}) == [0, 2, 4]
+    assert sorted({c0 for _, _, c0, _ in taps}) == [0, 2, 4]
 
 
 def test_max_pool_marks_the_winner_of_each_window():
     x = np.array([[1, 9, 2, 0], [3, 4, 8, 1], [0, 0, 5, 6], [7, 0, 0, 2]])
     trace = steps.pool_trace(x, 2, mode="max")
     figure = animation.pool_animation(trace, LABELS | {"formula": "max = {value}"})
-    winners = [[s for s in f["layout"]["shapes"] if s["line"]["color"] == animation.WINNER][0]
+    source = grids(figure)[0]
+    winners = [[source.cells(s) for s in f["layout"]["shapes"] if s["line"]["color"] == animation.WINNER]
                for f in figure["frames"]]
-    assert [(int(s["y0"] + 0.5), int(s["x0"] + 0.5)) for s in winners] == [(0, 1), (1, 2), (3, 0), (2, 3)]
+    assert [(r0, c0) for [(r0, r1, c0, c1)] in winners if (r0, c0) == (r1, c1)] == [(0, 1), (1, 2), (3, 0), (2, 3)]
     assert final_output_text(figure) == [["9", "8"], ["7", "6"]]
 
 

@@ -69,7 +69,7 @@ def test_channels_page(lang):
         assert len(spec["frames"]) == 9
         assert spec["frames"][-1]["data"][0]["text"] == [[format_number(v) for v in row] for row in expected]
         sums = steps.conv_trace(x, w[index], b[index], stride=2, padding=1).steps[0].channel_sums
-        assert " + ".join(format_number(float(v)) for v in sums) in spec["frames"][0]["layout"]["annotations"][0]["text"]
+        assert " + ".join(format_number(float(v)) for v in sums) in spec["frames"][0]["layout"]["title"]["text"]
     assert not at.exception
 
 

@@ -6,26 +6,33 @@ import pytest
 from cnnviz import animation, figures, model_figures, steps
 from cnnviz.grids import teaching_grid
 from cnnviz.text_fit import CELL_PADDING, NUMBER_FONT, number_cell, number_font, text_width, wrap_text
+from tests.figure_geometry import assert_apart, grids
 
 LABELS = {"play": "Play", "pause": "Pause", "slow": "Slow", "fast": "빠르게", "step": "Step", "kernel": "Kernel",
           "input": "Input", "output": "Output", "formula": "out[{i}, {j}] = {total} + {bias} = {value}"}
 
 
-def cell_pixels(layout: dict, axis: str) -> float:
-    """The width in px of one cell of the panel on ``axis`` ("" for the first)."""
-    plot = layout["width"] - layout["margin"]["l"] - layout["margin"]["r"]
-    x = layout[f"xaxis{axis}"]
-    return plot * np.diff(x["domain"])[0] / np.diff(x["range"])[0]
-
-
 def assert_numbers_fit(figure: dict) -> None:
-    layout = figure["layout"]
-    for trace in figure["data"]:
+    for trace, grid in zip(figure["data"], grids(figure)):
         size = trace["textfont"]["size"]
         assert NUMBER_FONT[0] <= size <= NUMBER_FONT[1]
-        cell = cell_pixels(layout, trace["xaxis"][1:])
+        assert grid.dy >= size + 2 * CELL_PADDING
         for text in (t for row in trace["text"] for t in row):
-            assert text_width(text, size) + 2 * CELL_PADDING <= cell + 1e-9, (text, size, cell)
+            assert text_width(text, size) + 2 * CELL_PADDING <= grid.dx + 1e-9, (text, size, grid.dx)
+
+
+def assert_titles_over_their_grids(figure: dict, titles: list[dict], size: int) -> None:
+    """Each title centred over its own grid, on no other grid's column and clear of the next title (bold: ~10% wider)."""
+    boxes = grids(figure)
+    assert len(titles) == len(boxes)
+    widths = [text_width(title["text"], size) * (1.1 if title["text"].startswith("<b>") else 1) for title in titles]
+    spans = [(title["x"] - width / 2, title["x"] + width / 2) for title, width in zip(titles, widths)]
+    for index, (grid, (left, right), title) in enumerate(zip(boxes, spans, titles)):
+        assert title["x"] == pytest.approx((grid.left + grid.right) / 2, abs=0.5)
+        assert title["xref"] == "x" and title["yref"] == "paper" and title["y"] == 1 and title["yanchor"] == "bottom"
+        assert index == 0 or boxes[index - 1].right <= left
+        assert index == len(boxes) - 1 or right <= boxes[index + 1].left
+    assert all(a[1] < b[0] for a, b in zip(spans, spans[1:]))
 
 
 @pytest.mark.parametrize("texts", [["1"], ["-10", "3"], ["−∞", "0.25"], ["-123.45"], []])
@@ -53,9 +60,10 @@ def test_value_grids_cells_grow_until_their_numbers_fit():
               figures.Panel(np.array([[-10.0]]), "Output value")]
     figure = figures.value_grids(panels, cell=20)
     assert_numbers_fit(figure)
-    layout = figure["layout"]
-    title_room = [cell_pixels(layout, axis) * np.diff(layout[f"xaxis{axis}"]["range"])[0] for axis in ("", "2")]
-    assert all(text_width(p.title, figures.TITLE_FONT) <= room for p, room in zip(panels, title_room))
+    assert_apart(grids(figure))
+    titles = figure["layout"]["annotations"]
+    assert [title["text"] for title in titles] == [p.title for p in panels]
+    assert_titles_over_their_grids(figure, titles, figures.TITLE_FONT)
 
 
 @pytest.mark.parametrize("side", [4, 7, 16])
@@ -64,8 +72,16 @@ def test_animation_numbers_are_readable_and_it_is_wide_enough_for_its_caption_an
     trace = steps.conv_trace(x, np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]]), 0, 1, "same")
     figure = animation.conv_animation(trace, LABELS)
     assert_numbers_fit(figure)
+    assert_apart(grids(figure))
     layout = figure["layout"]
-    captions = [frame["layout"]["annotations"][0]["text"] for frame in figure["frames"]]
+    assert [title["text"] for title in layout["annotations"]] == ["<b>Input</b>", "<b>Kernel</b>", "<b>Output</b>"]
+    assert_titles_over_their_grids(figure, layout["annotations"], animation.TITLE_FONT)
+    margin = layout["margin"]
+    first, last = grids(figure)[0], grids(figure)[-1]
+    first_title, last_title = (1.1 * text_width(layout["annotations"][k]["text"], animation.TITLE_FONT) for k in (0, -1))
+    assert (first.left + first.right) / 2 - first_title / 2 >= -margin["l"]          # not cut at the edges
+    assert (last.left + last.right) / 2 + last_title / 2 <= layout["xaxis"]["range"][1] + margin["r"]
+    captions = [frame["layout"]["title"]["text"] for frame in figure["frames"]]
     assert layout["width"] >= max(text_width(c, animation.CAPTION_FONT) for c in captions)
     buttons = layout["updatemenus"][0]["buttons"]
     assert layout["width"] >= sum(text_width(b["label"], animation.BUTTON_FONT) for b in buttons)

@@ -16,7 +16,9 @@ from cnnviz.figures import format_number
 from cnnviz.grids import scene_image, teaching_grid
 from cnnviz.i18n import LANGUAGES, t
 from cnnviz.kernels import named_kernel
+from cnnviz.text_fit import text_width
 from tests.apptest import choose_tab, open_app
+from tests.figure_geometry import assert_apart, grids
 
 TORCH_FUNCTIONS = {"relu": F.relu, "leaky_relu": lambda x: F.leaky_relu(x, 0.1), "sigmoid": torch.sigmoid,
                    "tanh": torch.tanh}
@@ -127,7 +129,7 @@ def test_pooling_frames_match_ops_and_torch(data):
     assert frames[-1]["data"][0]["text"] == [[format_number(v) for v in row] for row in expected]
     for k, (frame, step) in enumerate(zip(frames, trace.steps)):
         i, j = divmod(k, expected.shape[1])
-        caption = frame["layout"]["annotations"][0]["text"].split("|")
+        caption = frame["layout"]["title"]["text"].split("|")
         assert caption[0] == format_number(expected[i, j]) == frame["data"][0]["text"][i][j]
         if mode == "max":
             r, c = step.winner
@@ -189,22 +191,20 @@ def test_the_same_input_pooled_and_convolved_with_stride_2(side):
     np.testing.assert_allclose(result.convolved, F.conv2d(xt, torch.tensor(named_kernel("box_blur"))[None, None],
                                                           stride=2, padding=1)[0, 0], atol=1e-12)
     labels = {"input": "in", "pooled": "pool", "kernel": "k", "convolved": "conv"}
-    titles = [layer_figures.side_by_side_figure(result, labels)["layout"][f"xaxis{a}"]["title"]["text"]
-              for a in ("", "2", "3", "4")]
+    titles = [a["text"] for a in layer_figures.side_by_side_figure(result, labels)["layout"]["annotations"]]
     assert titles[1] == f"pool<br>{side // 2}×{side // 2}" and titles[3] == f"conv<br>{(side + 1) // 2}×{(side + 1) // 2}"
 
 
 def test_long_titles_get_room_and_cells_stay_square():
-    figure = figures.value_grids([figures.Panel(np.zeros((4, 2)), "a rather long title for two cells"),
-                                  figures.Panel(np.zeros((4, 4)), "x")], cell=30)
-    first, second = figure["layout"]["xaxis"], figure["layout"]["xaxis2"]
-    first_range, first_width = np.diff(first["range"])[0], np.diff(first["domain"])[0]
-    assert first_range > 2                                            # widened for its title
-    assert first_width / first_range == pytest.approx(np.diff(second["domain"])[0] / np.diff(second["range"])[0])
-    for count in range(1, 8):           # fractional title widths never push a domain past 1
+    title = "a rather long title for two cells"
+    figure = figures.value_grids([figures.Panel(np.zeros((4, 2)), title), figures.Panel(np.zeros((4, 4)), "x")], cell=30)
+    first, second = grids(figure)
+    assert first.dx == second.dx and first.dx == pytest.approx(first.dy, abs=1)       # square, the same in both
+    centre, half = (first.left + first.right) / 2, text_width(title, figures.TITLE_FONT) / 2
+    assert first.right - first.left < 2 * half and 0 <= centre - half and centre + half <= second.left   # room for it
+    for count in range(1, 8):           # fractional title widths never push a grid out of the figure
         panels = [figures.Panel(np.zeros((2, 1 + n % 3)), "title " * (n % 4) + "가나" * (n % 2)) for n in range(count)]
-        layout = figures.value_grids(panels, cell=33)["layout"]
-        assert all(0 <= v <= 1 for key in layout if key.startswith("xaxis") for v in layout[key]["domain"])
+        assert_apart(grids(figures.value_grids(panels, cell=33)))
 
 
 def test_global_pooling_one_number_per_channel():
@@ -269,7 +269,7 @@ def test_pooling_frames_follow_the_widgets(lang):
         spec = animation_spec(at)
         assert len(spec["frames"]) == expected.size
         assert spec["frames"][-1]["data"][0]["text"] == [[format_number(v) for v in row] for row in expected]
-        title = spec["layout"]["xaxis"]["title"]["text"]
+        title = spec["layout"]["annotations"][0]["text"]
         assert t("pooling.input_padded" if padding else "pooling.input", lang) in title
     assert at.slider(key="pool_stride_3").value == 3                      # the stride starts at the window size
     at.slider(key="pool_stride_3").set_value(1).run()
@@ -317,8 +317,8 @@ def test_pooling_sections_follow_their_widgets(lang):
     assert at.subheader[-1].value == t("pooling.shift_title", lang)
 
     def shift_panel() -> dict:
-        return next(s for s in plotly_specs(at) if s["layout"].get("xaxis2", {}).get("title", {}).get("text")
-                    == t("pooling.shifted", lang, n=at.slider(key="pool_shift").value))
+        return next(s for s in plotly_specs(at) if [a["text"] for a in s["layout"].get("annotations", [])[1:2]]
+                    == [t("pooling.shifted", lang, n=at.slider(key="pool_shift").value)])
 
     profile = " · ".join(t("pooling.profile_item", lang, n=n, share=share)
                          for n, share in pooling.shift_profile(teaching_grid("dots", 8, 8), range(4)).items())
@@ -331,8 +331,8 @@ def test_pooling_sections_follow_their_widgets(lang):
     choose_tab(at, "pooling", t("pooling.tab_vs_stride", lang))
     at.selectbox(key="vs_kernel").set_value("sobel_x").run()
     expected = pooling.pool_and_strided_conv(teaching_grid("random", 8, 8), named_kernel("sobel_x")).convolved
-    side_by_side = next(s for s in plotly_specs(at) if s["layout"].get("xaxis4", {}).get("title", {}).get("text", "")
-                        .startswith(t("pooling.vs_convolved", lang)))
+    side_by_side = next(s for s in plotly_specs(at) if len(s["layout"].get("annotations", [])) == 4
+                        and s["layout"]["annotations"][3]["text"].startswith(t("pooling.vs_convolved", lang)))
     assert side_by_side["data"][3]["text"] == [[format_number(v) for v in row] for row in expected]
 
     at.slider(key="vs_channels").set_value(128).run()

@@ -10,9 +10,9 @@ from tests.e2e.harness import exceptions_shown, open_page, play_and_check, scree
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_pooling_animation_plays(page, app_url, lang):
     open_page(page, app_url, "pooling", lang)
-    before = page.locator(".js-plotly-plot").first.locator("text.annotation-text").first.text_content()
+    before = page.locator(".js-plotly-plot").first.locator("text.gtitle").first.text_content()
     play_and_check(page, t("convolution.play", lang))
-    after = page.locator(".js-plotly-plot").first.locator("text.annotation-text").first.text_content()
+    after = page.locator(".js-plotly-plot").first.locator("text.gtitle").first.text_content()
     assert before.startswith("out[0, 0]") and not after.startswith("out[0, 0]")   # the caption moved on too
     page.locator("label").filter(has_text=t("pooling.avg", lang)).first.click()
     wait_settled(page)
