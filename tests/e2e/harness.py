@@ -192,3 +192,15 @@ def play_and_check(page, play_label: str) -> None:
                            arg=CURRENT_STEP, timeout=15_000)
     assert current_step(page) >= 3
     assert exceptions_shown(page) == []
+
+
+def open_drawing_canvas(page, base: str, lang: str):
+    """The feature-maps lesson in ``lang`` with its input set to drawing; returns the canvas to draw on."""
+    from cnnviz.i18n import t
+
+    open_page(page, base, "feature_maps", lang)
+    page.get_by_role("radio", name=t("feature_maps.source_draw", lang)).click()
+    wait_settled(page)
+    canvas = page.locator("canvas.upper-canvas").first
+    canvas.wait_for()
+    return canvas

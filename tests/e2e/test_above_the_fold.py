@@ -7,9 +7,13 @@ from tests.e2e.harness import open_page
 from ui.lessons import LESSONS
 
 PICTURES = "[data-testid=stMain] .js-plotly-plot, [data-testid=stMain] [data-testid=stImage] img"
-# A lesson's main picture is its first, but for the feature-maps lesson, whose first column holds the
-# sample, what the network sees and the prediction: there the maps in the second column are.
-MAIN_PICTURE = {"feature_maps": "[data-testid=stMain] [data-testid=stColumn]:nth-child(2) [data-testid=stImage] img"}
+# A lesson's main picture is its first, but where it is named here: the animations (which Plotly may draw
+# after a smaller figure further down), and the feature maps in the second column of their lesson, whose
+# first holds the sample, what the network sees and the prediction.
+MAIN_PICTURE = {"convolution": ".st-key-animation .js-plotly-plot",
+                "conv_arithmetic": ".st-key-case_animation .js-plotly-plot",
+                "pooling": ".st-key-pool_animation .js-plotly-plot",
+                "feature_maps": "[data-testid=stMain] [data-testid=stColumn]:nth-child(2) [data-testid=stImage] img"}
 VISIBLE = 250               # px of the main picture on the first screen, at least
 
 
@@ -30,7 +34,7 @@ def test_on_a_projector_the_controls_come_first_and_the_animation_keeps_its_widt
     flow in rows above the animation, which starts on the first screen and needs no sideways scrolling."""
     tab = new_context(viewport={"width": 1280, "height": 720}).new_page()
     open_page(tab, app_url, lesson, "en")
-    chart = tab.locator("[data-testid=stMain] .js-plotly-plot").first
+    chart = tab.locator(MAIN_PICTURE[lesson])
     chart.wait_for(state="visible")
     box, main = chart.bounding_box(), tab.locator("[data-testid=stMainBlockContainer]").bounding_box()
     slider = tab.locator("[data-testid=stMain] [data-testid=stSlider]").first.bounding_box()

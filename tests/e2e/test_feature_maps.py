@@ -7,7 +7,7 @@ from PIL import Image
 
 from cnnviz.i18n import LANGUAGES, t
 from cnnviz.models.samples import digits
-from tests.e2e.harness import exceptions_shown, open_page, screenshot, wait_settled
+from tests.e2e.harness import exceptions_shown, open_drawing_canvas, open_page, screenshot, wait_settled
 
 METRIC = "[data-testid=stMetricValue]"
 
@@ -40,11 +40,7 @@ def test_a_sample_is_classified_and_every_layer_shown(page, app_url, lang):
 
 
 def test_a_digit_drawn_on_the_canvas_is_read(page, app_url):
-    open_page(page, app_url, "feature_maps", "en")
-    page.get_by_role("radio", name=t("feature_maps.source_draw", "en")).click()
-    wait_settled(page)
-    canvas = page.locator("canvas.upper-canvas").first
-    canvas.wait_for()
+    canvas = open_drawing_canvas(page, app_url, "en")
     box = canvas.bounding_box()
     x, top = box["x"] + box["width"] * 0.5, box["y"]
     page.mouse.move(x - 30, top + box["height"] * 0.22)           # a "7": the bar, then the stem

@@ -21,12 +21,12 @@ def upload(page, name: str, data: bytes) -> None:
 def test_good_and_bad_uploads_on_the_filters_page(page, app_url, lang):
     open_page(page, app_url, "filters", lang)
     upload(page, "photo.png", good_files()["rgb.png"][0])
-    page.get_by_text("64×48").first.wait_for()
+    page.get_by_text("48×64").first.wait_for()       # height × width
     assert exceptions_shown(page) == []
     upload(page, "page.png", bad_files()["page.png"])
     page.get_by_text(t("errors.images.not_an_image", lang)[:30]).first.wait_for()
     page.get_by_text(t("images.using_last", lang, name="photo.png")).first.wait_for()   # the good one stays
-    page.get_by_text("64×48").first.wait_for()
+    page.get_by_text("48×64").first.wait_for()       # height × width
     assert exceptions_shown(page) == []
     screenshot(page, f"filters-bad-upload-{lang}")
 

@@ -6,9 +6,12 @@ content, so the tests read ``getComputedStyle(element, "::after").content``, and
 element's own (English) text is drawn at size 0.
 """
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from cnnviz.i18n import t
+from tests.e2e.harness import (exceptions_shown, open_drawing_canvas, open_page, running_server, screenshot,
+                               wait_settled)
 from ui.canvas_toolbar import BUTTONS
-from tests.e2e.harness import exceptions_shown, open_page, running_server, screenshot, wait_settled
 
 LIMIT_MB = 10        # .streamlit/config.toml: server.maxUploadSize
 UPLOADER = "[data-testid=stFileUploader]"
@@ -25,8 +28,13 @@ SHOWN = """selector => {
 def expect_replaced(page, selector: str, key: str, lang: str = "ko") -> None:
     """The element's English text is not drawn, and the catalog's text is, at a readable size."""
     page.wait_for_selector(selector, state="attached")
+    expected = f'"{t(key, lang, limit=LIMIT_MB)}"'
+    try:        # the app's style arrives with its first run, which may come after Streamlit's own element
+        page.wait_for_function(f"([s, e]) => ({SHOWN})(s)?.after === e", arg=[selector, expected], timeout=10_000)
+    except PlaywrightTimeout:
+        pass    # the assertion below says what was shown instead
     shown = page.evaluate(SHOWN, selector)
-    assert shown["after"] == f'"{t(key, lang, limit=LIMIT_MB)}"', (selector, shown)
+    assert shown["after"] == expected, (selector, shown)
     assert shown["own"] == "0px" and float(shown["afterSize"].removesuffix("px")) >= 14, (selector, shown)
 
 
@@ -96,11 +104,7 @@ def toolbar_buttons(page) -> list[tuple[str, str]]:
 
 
 def test_the_canvas_toolbar_speaks_korean_and_leaves_the_instructions_visible(page, app_url):
-    open_page(page, app_url, "feature_maps", "ko")
-    page.get_by_role("radio", name=t("feature_maps.source_draw", "ko")).click()
-    wait_settled(page)
-    canvas = page.locator("canvas.upper-canvas").first
-    canvas.wait_for()
+    canvas = open_drawing_canvas(page, app_url, "ko")
     expected = [[t(key, "ko")] * 2 for key in BUTTONS.values()]      # title (the tooltip) and aria-label
     page.locator(f".dc-toolbar button[title='{t('canvas.undo', 'ko')}']").wait_for(state="attached")
     assert toolbar_buttons(page) == expected

@@ -86,7 +86,7 @@ def test_every_lesson_and_tab_fits_a_phone(new_context, app_url, lang):
 
 def _animation_numbers(page) -> dict:
     return page.evaluate("""() => {
-      const chart = document.querySelector('[data-testid=stPlotlyChart]');
+      const chart = document.querySelector('.st-key-animation [data-testid=stPlotlyChart]');
       const sizes = [...chart.querySelectorAll('g.hm text')]
         .filter(t => t.textContent.trim()).map(t => parseFloat(getComputedStyle(t).fontSize));
       return {smallest: Math.min(...sizes), count: sizes.length,
@@ -97,6 +97,7 @@ def _animation_numbers(page) -> dict:
 def test_animation_numbers_are_big_and_keep_their_size_when_zoomed(new_context, app_url):
     tab = new_context(viewport={"width": 1440, "height": 900}, locale="en-US").new_page()
     open_page(tab, app_url, "convolution", "en")
+    tab.locator(".st-key-animation .main-svg").first.wait_for()      # Plotly may draw it after the step figure
     wide = _animation_numbers(tab)
     assert wide["count"] > 0 and wide["smallest"] >= 14, wide
     tab.set_viewport_size({"width": 1280 * 2 // 3, "height": 720 * 2 // 3})     # 1280x720 at 150% zoom
