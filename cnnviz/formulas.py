@@ -15,7 +15,9 @@ from cnnviz.figures import format_number
 from cnnviz.steps import ConvStep, PoolStep
 
 MAX_TERMS = 25
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+_ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+WORD_JOINER = "\u2060"           # invisible: breaks a :shortcode: or a web address without showing
 
 
 def _n(value: float) -> str:
@@ -147,8 +149,22 @@ def activation_formula(name: str, slope: float = 0.01) -> str:
 
 
 def markdown_literal(text: str) -> str:
-    """``text`` as Markdown that shows it as typed: a class named "*cat* | $x$" is not formatting."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """``text`` (a name a student typed or a file's name) as Markdown that shows it exactly as typed: "*cat* |
+    $x$" is no formatting or formula, "www.a.example" no link, ":material/home:" no icon. Every ASCII
+    punctuation mark is escaped and control characters become spaces. Streamlit finds links and ``:name:``
+    shortcodes again in the text once the Markdown is parsed, its escapes removed, so an invisible word joiner
+    also follows each colon and precedes each dot and at sign."""
+    return _ASCII_PUNCTUATION.sub(_escaped, _CONTROL.sub(" ", str(text)))
+
+
+def _escaped(mark: re.Match) -> str:
+    return {":": "\\:" + WORD_JOINER, ".": WORD_JOINER + "\\.", "@": WORD_JOINER + "\\@"}.get(mark[0], "\\" + mark[0])
+
+
+def plotly_literal(text: str) -> str:
+    """``text`` as Plotly figure text that shows it as typed: Plotly draws ``<a href>``, ``<b>`` and the like
+    in labels, so ``&``, ``<`` and ``>`` are written as entities."""
+    return _CONTROL.sub(" ", str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:

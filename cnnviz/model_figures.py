@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from cnnviz.figures import DIVERGING, PALETTE, base_layout, pixel_axes
+from cnnviz.formulas import plotly_literal
 from cnnviz.text_fit import number_cell, number_font
 
 SCALES = ("map", "layer", "network")   # how far one colour range reaches
@@ -180,7 +181,7 @@ def probabilities_figure(probabilities, names: list[str], title: str = "", highl
     colours = [PALETTE["window"] if k == highlight else PALETTE["conv"] for k in order]
     return {
         "data": [{"type": "bar", "orientation": "h", "x": [float(probabilities[k]) for k in order],
-                  "y": [names[k] for k in order], "marker": {"color": colours},
+                  "y": [plotly_literal(names[k]) for k in order], "marker": {"color": colours},
                   "texttemplate": "%{x:.1%}", "textposition": "outside", "textangle": 0, "cliponaxis": False,
                   "hovertemplate": "%{y}: %{x:.2%}<extra></extra>"}],
         "layout": base_layout(

@@ -12,6 +12,8 @@ import zlib
 import numpy as np
 from PIL import Image
 
+from cnnviz import images
+
 
 def _save(image: Image.Image, fmt: str, **options) -> bytes:
     buffer = io.BytesIO()
@@ -88,3 +90,79 @@ def bad_files() -> dict[str, bytes]:
         "bomb-10000.png": png_bomb(10_000),
         "bomb-20000.png": png_bomb(20_000),
     }
+
+
+# ---- the worst cases for memory: small legal files that are as big as the intake allows once decoded
+
+def _png(width: int, height: int, colour_type: int, bit_depth: int, row: bytes,
+         extra_chunks: tuple[tuple[bytes, bytes], ...] = ()) -> bytes:
+    """A PNG made chunk by chunk, its rows compressed one at a time: no full-size image in memory."""
+    compressor = zlib.compressobj(9)
+    body = b"".join(compressor.compress(b"\x00" + row) for _ in range(height)) + compressor.flush()
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + b"".join(chunk(kind, payload) for kind, payload in extra_chunks)
+            + chunk(b"IDAT", body) + chunk(b"IEND", b""))
+
+
+def _ramp(width: int, channels: int, levels: int = 256) -> np.ndarray:
+    """One row: ramps 1000 pixels wide in every channel, so a shrunk picture is not flat and the file stays
+    small (a row repeats within the compressor's window)."""
+    return np.repeat((np.arange(width) % 1000 * levels // 1000)[:, None], channels, axis=1)
+
+
+def worst_cases() -> dict[str, bytes]:
+    """name -> a small file (well under the byte limit) just under the intake's pixel limit for its kind, in the
+    modes and formats that cost the most memory to decode: alpha, 16 bits, palettes with transparency, WebP,
+    TIFF, progressive JPEG."""
+    width = 8000
+    rows = lambda limit: (limit - 100_000) // width
+    height = rows(images.MAX_PIXELS)
+    ramp8 = lambda channels: _ramp(width, channels).astype(np.uint8).tobytes()
+    ramp16 = _ramp(width, 1, 65536).astype(">u2").tobytes()
+    palette = bytes(np.repeat(np.arange(256, dtype=np.uint8), 3))
+    files = {
+        "rgba.png": _png(width, height, 6, 8, ramp8(4)),
+        "la.png": _png(width, height, 4, 8, ramp8(2)),
+        "rgb.png": _png(width, height, 2, 8, ramp8(3)),
+        "palette-transparent.png": _png(width, height, 3, 8, ramp8(1),
+                                        ((b"PLTE", palette), (b"tRNS", bytes(range(256))))),
+        "sixteen-bit.png": _png(width, height, 0, 16, ramp16),
+        "sixteen-bit-rgba.png": _png(width, height, 6, 16, _ramp(width, 4, 65536).astype(">u2").tobytes()),
+        "one-bit.png": _png(width, height, 0, 1, np.packbits(np.arange(width) % 16 < 8).tobytes()),
+    }
+    # Formats Pillow cannot write row by row: made from a full-size picture, once, in this process.
+    row = Image.fromarray(_ramp(width, 4).astype(np.uint8)[None], "RGBA")
+    rgba = row.resize((width, height), Image.Resampling.NEAREST)
+    webp = rgba.crop((0, 0, width, rows(images.MAX_PIXELS_WEBP)))
+    files["rgba.webp"] = _save(webp, "WEBP", lossless=True, quality=0, method=0)
+    files["rgb.webp"] = _save(webp.convert("RGB"), "WEBP", quality=10, method=0)
+    files["rgba.tiff"] = _save(rgba, "TIFF", compression="tiff_adobe_deflate")
+    files["float.tiff"] = _save(rgba.getchannel(0).convert("F"), "TIFF", compression="tiff_adobe_deflate")
+    progressive = rgba.crop((0, 0, width, rows(images.MAX_PIXELS_PROGRESSIVE)))
+    files["progressive.jpg"] = _save(progressive.convert("RGB"), "JPEG", quality=5, progressive=True, subsampling=0)
+    files["cmyk-progressive.jpg"] = _save(progressive.convert("CMYK"), "JPEG", quality=5, progressive=True)
+    files["cmyk.jpg"] = _save(rgba.convert("CMYK"), "JPEG", quality=5)
+    files["palette.gif"] = _save(rgba.convert("RGB").quantize(16), "GIF")
+    return files
+
+
+# Names a student could give a file or a class that Markdown, KaTeX, Streamlit or Plotly would act on.
+HOSTILE_NAMES = (
+    "http://evil.example.png",
+    "www.evil.example.png",
+    "mail@evil.example.png",
+    "$x^2$.png",
+    "$$\\frac{1}{0}$$",
+    ":material/home:.png",
+    ":smile: :red[red] :blue-background[x]",
+    "[click](http://evil.example).png",
+    "![](http://evil.example/i.png)",
+    "*bold* _it_ `code` ~~gone~~ # title",
+    "<a href='http://evil.example'>x</a> &amp; <b>b</b>",
+    "a | b \\ c",
+)

@@ -138,7 +138,7 @@ def test_a_broken_upload_is_a_message_not_a_crash(lang):
     at.segmented_control(key="source").set_value("upload").run()
     at.file_uploader(key="upload").set_value(("photo.png", b"\x89PNG\r\n\x1a\n not really", "image/png")).run()
     assert not at.exception
-    assert at.warning[0].value == t("errors.images.not_an_image", lang)
+    assert at.error[0].value == t("errors.images.not_an_image", lang)
 
 
 def test_an_upload_is_hashed_and_decoded_once_not_on_every_rerun(monkeypatch):

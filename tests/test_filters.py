@@ -68,7 +68,7 @@ def test_every_corpus_file_through_the_page(page, lang):
         at.file_uploader(key=uploader).set_value((name, data, "image/png")).run()
         assert not at.exception and not at.error, name
         assert f"{height}×{width}" in at.caption[0].value
-        assert "<" not in at.caption[0].value
+        assert images.safe_label(name) in at.caption[0].value
     last_good = images.safe_label(name)
     for name, data in bad_files().items():
         at.file_uploader(key=uploader).set_value((name, data, "image/png")).run()
@@ -160,7 +160,7 @@ def test_an_upload_is_hashed_once_not_on_every_rerun(monkeypatch):
     for _ in range(3):
         at.run()
     assert hashed.count(True) == 1 and not at.exception
-    assert "mine.png" in at.caption[0].value
+    assert images.safe_label("mine.png") in at.caption[0].value
 
 
 @pytest.mark.parametrize("view", ["sobel_magnitude", "sobel_direction"])

@@ -1,15 +1,20 @@
 """The safe intake decodes every awkward good file correctly and refuses every bad one with a message."""
 
+import base64
 import importlib.resources
 import io
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from cnnviz import images
+from cnnviz import formulas, images
 from cnnviz.errors import InvalidInput
-from tests.image_corpus import bad_files, exif_rotated_jpeg, good_files
+from tests.image_corpus import HOSTILE_NAMES, bad_files, exif_rotated_jpeg, good_files, png_bomb, worst_cases
 
 LIMIT = 10 * 2**20
 GOOD, BAD = good_files(), bad_files()
@@ -77,11 +82,20 @@ def test_cmyk_keeps_its_colours():
     assert abs(rgb[-1, -1] - np.array([255, 255, 128])).max() < 40
 
 
-def test_file_names_are_shown_as_plain_text():
-    label = images.safe_label('<img src=x onerror="alert(1)">.png')
-    assert "<" not in label and ">" not in label
+@pytest.mark.parametrize("name", [*HOSTILE_NAMES, '<img src=x onerror="alert(1)">.png'])
+def test_file_names_are_escaped_to_show_as_typed(name):
+    """Markdown punctuation escaped, and colons, dots and at signs kept from making shortcodes and links."""
+    label = images.safe_label(name)
+    assert re.sub(r"\\(.)", r"\1", label.replace(formulas.WORD_JOINER, "")) == name
+    punctuation = r"[!-/:-@\[-`{-~]"
+    assert re.fullmatch(rf"(\\{punctuation}|(?!{punctuation}).)*", label, re.DOTALL)    # every mark escaped
+    joiner = formulas.WORD_JOINER
+    assert not re.search(rf"\\:(?!{joiner})|(?<!{joiner})\\[.@]", label)
+
+
+def test_long_names_are_shortened_and_control_characters_shown_as_spaces():
     assert images.safe_label("a" * 200).endswith("…") and len(images.safe_label("a" * 200)) == 60
-    assert images.safe_label("\x00\x1b[31m") == "31m"
+    assert images.safe_label("a\x00\x1bb") == "a  b"
 
 
 @pytest.mark.parametrize("name", images.SAMPLES)
@@ -164,3 +178,101 @@ def test_every_sample_works_at_every_working_size():
             assert 0 < max(images.sample_image(name, size).shape[:2]) <= size
     with pytest.raises(InvalidInput):
         images.sample_image("nope")
+
+
+# ---- the drawing canvas's picture, as a client may send it
+
+def _data_url(data: bytes, kind: str = "image/png") -> str:
+    return f"data:{kind};base64," + base64.b64encode(data).decode()
+
+
+def test_a_drawing_is_strokes_on_white_paper():
+    strokes = np.zeros((224, 224, 4), np.uint8)
+    strokes[100:120, 50:150] = (17, 17, 17, 255)
+    buffer = io.BytesIO()
+    Image.fromarray(strokes).save(buffer, format="PNG")
+    rgb = images.decode_drawing(_data_url(buffer.getvalue()), 224, 224)
+    assert rgb.shape == (224, 224, 3) and (rgb[0, 0] == 255).all() and (rgb[110, 100] == 17).all()
+
+
+@pytest.mark.parametrize("value", [
+    _data_url(png_bomb(7072)),                                      # 50 megapixels in 6 KB
+    _data_url(GOOD["float.tiff"][0]), _data_url(GOOD["float.tiff"][0], "image/tiff"),
+    _data_url(GOOD["photo.webp"][0]), _data_url(GOOD["rgb.png"][0] + bytes(300_000)),          # more bytes than any canvas sends
+    None, 42, ["data:"], "", "data:image/png;base64,", "data:image/png;base64,%%%", "javascript:alert(1)"])
+def test_a_drawing_that_no_canvas_sends_is_refused_before_decoding(monkeypatch, value):
+    monkeypatch.setattr(images, "_pixels", lambda *a: pytest.fail("decoded"))
+    with pytest.raises(InvalidInput) as caught:
+        images.decode_drawing(value, 224, 224)
+    assert caught.value.key == "errors.images.drawing"
+    assert "224×224" in caught.value.localized("ko") != caught.value.localized("en")
+
+
+@pytest.mark.parametrize("name", ["truncated.png", "text.png"])
+def test_a_damaged_drawing_is_a_sentence(name):
+    with pytest.raises(InvalidInput) as caught:
+        images.decode_drawing(_data_url(BAD[name]), 224, 224)
+    assert caught.value.key.startswith("errors.images.")
+
+
+# ---- memory: the worst cases the intake accepts, and a class decoding at once
+
+WORST = worst_cases()
+
+
+@pytest.mark.parametrize("name", WORST)
+def test_the_worst_cases_decode_shrunk_and_still_show_their_picture(name):
+    rgb = images.decode_image(WORST[name], LIMIT, 256)
+    assert max(rgb.shape[:2]) == 256 and rgb.dtype == np.uint8
+    assert np.ptp(rgb[rgb.shape[0] // 2].astype(int), axis=0).max() > 50, "the ramps are gone"
+
+
+def test_the_worst_cases_decode_within_the_memory_budget():
+    """Peak memory in a fresh process for each (python -m bench images prints them); the budget has margin."""
+    from bench.images import peak_decode_mb
+
+    over = {name: peak for name, data in WORST.items() if (peak := peak_decode_mb(data)) > images.DECODE_BUDGET_MB}
+    assert over == {}
+
+
+def test_transparent_pixels_add_no_colour_when_a_big_picture_is_shrunk():
+    """Opaque white beside transparent black: averaged as they are stored, the white would turn grey."""
+    stripes = np.zeros((1200, 1600, 4), np.uint8)
+    stripes[:, ::2] = 255
+    buffer = io.BytesIO()
+    Image.fromarray(stripes).save(buffer, format="PNG")
+    assert images.decode_image(buffer.getvalue(), LIMIT, 256).min() >= 250
+
+
+def test_no_more_decodes_run_at_once_than_allowed(monkeypatch):
+    running, most, lock = [0], [0], threading.Lock()
+    real = images._pixels
+
+    def counted(*args):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.02)                         # long enough for the others to arrive
+        try:
+            return real(*args)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(images, "_pixels", counted)
+    with ThreadPoolExecutor(8) as pool:
+        shapes = list(pool.map(lambda _: images.decode_image(GOOD["rgb.png"][0], LIMIT).shape, range(16)))
+    assert shapes == [(48, 64, 3)] * 16 and 1 <= most[0] <= images.DECODES_AT_ONCE
+
+
+def test_a_decode_that_waits_too_long_is_refused_kindly(monkeypatch):
+    monkeypatch.setattr(images, "DECODE_WAIT_S", 0.01)
+    for _ in range(images.DECODES_AT_ONCE):
+        images._decoding.acquire()
+    try:
+        with pytest.raises(InvalidInput) as caught:
+            images.decode_image(GOOD["rgb.png"][0], LIMIT)
+    finally:
+        for _ in range(images.DECODES_AT_ONCE):
+            images._decoding.release()
+    assert caught.value.key == "errors.images.busy"

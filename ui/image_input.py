@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import DeletedFile
 
 from cnnviz import images
 from cnnviz.errors import InvalidInput
@@ -33,7 +34,7 @@ def _decoded(digest: str, _data: bytes | None, max_bytes: int, working_size: int
     return images.decode_image(_data, max_bytes, working_size)
 
 
-def decode_upload(upload, key: str, max_bytes: int, working_size: int) -> tuple[np.ndarray, str]:
+def _decode_upload(upload, key: str, max_bytes: int, working_size: int) -> tuple[np.ndarray, str]:
     """An uploaded file (of the uploader ``key``) -> (the picture, the SHA-256 it is cached under); raises
     InvalidInput. Its bytes are hashed once per upload and decoded once per working size, not per rerun."""
     digest = _upload_digest(key, upload)
@@ -41,6 +42,31 @@ def decode_upload(upload, key: str, max_bytes: int, working_size: int) -> tuple[
         return _decoded(digest, None, max_bytes, working_size), digest      # decoded on an earlier rerun
     except _NotHeld:
         return _decoded(digest, upload.getvalue(), max_bytes, working_size), digest
+
+
+def uploaded_picture(upload, key: str, working_size: int) -> Picture | None:
+    """The picture the uploader ``key`` holds (``upload``, its value) at ``working_size``; None when there is none.
+
+    A refused upload shows why, in the user's language, and gives the last picture this session uploaded
+    successfully (while the cache holds it), or None. An upload whose bytes the server no longer has (it
+    restarted; the browser still lists the file) is said so, rather than silently replaced.
+    """
+    if upload is None:
+        if isinstance(st.session_state.get(key), DeletedFile):
+            st.warning(t("images.upload_lost"), icon=":material/cloud_off:")
+        return None
+    max_bytes = int(st.get_option("server.maxUploadSize")) * 2**20
+    try:
+        image, digest = _decode_upload(upload, key, max_bytes, working_size)
+    except InvalidInput as error:
+        st.error(error.localized(), icon=":material/broken_image:")
+        previous = _last_good(key, max_bytes, working_size)
+        if previous is not None:
+            st.caption(t("images.using_last", name=previous.label))
+        return previous
+    label = images.safe_label(upload.name)
+    st.session_state[f"{key}_last_good"] = (digest, label)
+    return Picture(image, label, f"{digest}:{working_size}")
 
 
 def _last_good(key: str, max_bytes: int, working_size: int) -> Picture | None:
@@ -59,9 +85,9 @@ def _last_good(key: str, max_bytes: int, working_size: int) -> Picture | None:
 def _upload_digest(key: str, upload) -> str:
     """The SHA-256 of an upload's bytes, computed once per upload rather than on every rerun (a few
     milliseconds for a photo straight from a phone)."""
-    seen = st.session_state.get(f"{key}_upload_digest")
+    seen = st.session_state.get(f"{key}_digest")
     if seen is None or seen[0] != upload.file_id:
-        seen = st.session_state[f"{key}_upload_digest"] = (upload.file_id, hashlib.sha256(upload.getvalue()).hexdigest())
+        seen = st.session_state[f"{key}_digest"] = (upload.file_id, hashlib.sha256(upload.getvalue()).hexdigest())
     return seen[1]
 
 
@@ -74,7 +100,8 @@ def image_input(key: str, default_size: int = 512, narrow: bool = False) -> Pict
     """The chosen picture: a sample or the student's upload, at the chosen working size.
 
     A refused upload shows why, in the user's language; the page goes on with the last picture this
-    session uploaded successfully (while the cache holds it), or else with the chosen sample.
+    session uploaded successfully (while the cache holds it), or else with the chosen sample (see
+    uploaded_picture).
     ``narrow`` stacks the controls (for a side column) and keeps the default working size.
     """
     sample_names = {name: t(f"images.sample_{name}") for name in images.SAMPLES}
@@ -88,19 +115,9 @@ def image_input(key: str, default_size: int = 512, narrow: bool = False) -> Pict
     upload = middle.file_uploader(t("images.upload"), key=f"{key}_upload", help=t("images.upload_help", limit=limit_mb))
     size = default_size if narrow else right.select_slider(t("images.working_size"), images.WORKING_SIZES,
                                                              default_size, key=f"{key}_size")
+    picture = uploaded_picture(upload, f"{key}_upload", size)
+    if picture is not None:
+        return picture
     if upload is not None:
-        max_bytes = limit_mb * 2**20
-        try:
-            image, digest = decode_upload(upload, key, max_bytes, size)
-        except InvalidInput as error:
-            st.error(error.localized(), icon=":material/broken_image:")
-            previous = _last_good(key, max_bytes, size)
-            if previous is not None:
-                st.caption(t("images.using_last", name=previous.label))
-                return previous
-            st.caption(t("images.using_sample"))
-        else:
-            label = images.safe_label(upload.name)
-            st.session_state[f"{key}_last_good"] = (digest, label)
-            return Picture(image, label, f"{digest}:{size}")
+        st.caption(t("images.using_sample"))
     return Picture(_sample(sample, size), sample_names[sample], f"sample:{sample}:{size}")

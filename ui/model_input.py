@@ -10,13 +10,14 @@ import numpy as np
 import streamlit as st
 import torch
 
-from cnnviz import figures, model_figures, models
+from cnnviz import figures, images, model_figures, models
+from cnnviz.errors import InvalidInput
 from cnnviz.i18n import t
 from cnnviz.models.samples import samples_for
 from ui.caching import shared
 from ui.canvas_toolbar import translate_canvas_toolbar
 from ui.common import CheckedFigure
-from ui.image_input import decode_upload
+from ui.image_input import uploaded_picture
 
 CANVAS_SIDE = 224
 SOURCES = ("sample", "draw", "upload")
@@ -71,6 +72,8 @@ def pick_image(model_name: str) -> np.ndarray | None:
 
 
 def _drawing(model_name: str) -> np.ndarray | None:
+    """The canvas's drawing, through the safe intake: what arrives is whatever the browser (or a client
+    posing as one) sent as the canvas's state, so it is checked like an upload."""
     try:
         from streamlit_drawable_canvas import st_canvas
     except ImportError:
@@ -78,26 +81,30 @@ def _drawing(model_name: str) -> np.ndarray | None:
         return None
     st.caption(t("feature_maps.draw_digit" if model_name == "lenet5-mnist" else "feature_maps.draw_clothes"))
     with st.container(key="drawing_canvas"):       # ui/style.css leaves room above it for the canvas's toolbar
-        result = st_canvas(stroke_width=18, stroke_color="#111111", background_color="#ffffff",
-                           height=CANVAS_SIDE, width=CANVAS_SIDE, drawing_mode="freedraw",
-                           return_image_data=True, key=f"canvas_{model_name}")
-        translate_canvas_toolbar()
-    rgba = None if result is None else result.image_data
-    if rgba is None or rgba.ndim != 3 or rgba.shape[-1] != 4:
+        try:
+            result = st_canvas(stroke_width=18, stroke_color="#111111", background_color="#ffffff",
+                               height=CANVAS_SIDE, width=CANVAS_SIDE, drawing_mode="freedraw",
+                               return_image_data=True, key=f"canvas_{model_name}")
+        except (AttributeError, KeyError, TypeError, ValueError):     # a state no browser sends: not a dict
+            raise InvalidInput("errors.images.drawing", width=CANVAS_SIDE, height=CANVAS_SIDE) from None
+        finally:
+            translate_canvas_toolbar()
+    # The data URL as it came, not result.image_data, which decodes any size and format without a check.
+    data_url = result._image_data_url
+    if data_url is None:
         st.caption(t("feature_maps.canvas_empty"))
         return None
-    alpha = rgba[..., 3:].astype(np.float32) / 255          # strokes over white paper
-    rgb = rgba[..., :3].astype(np.float32) * alpha + 255 * (1 - alpha)
-    return np.rint(rgb).astype(np.uint8)
+    return images.decode_drawing(data_url, CANVAS_SIDE, CANVAS_SIDE)
 
 
 def _upload() -> np.ndarray | None:
-    """An uploaded photo through the shared safe intake (cnnviz.images). No type= filter: see ui/image_input.py."""
+    """An uploaded photo through the shared safe intake (cnnviz.images); a refused one leaves the last good
+    one in place. No type= filter: see ui/image_input.py."""
     upload = st.file_uploader(t("feature_maps.upload"), key="upload")
     st.caption(t("feature_maps.upload_hint"))
-    if upload is None:
+    uploaded = uploaded_picture(upload, "upload", 256)
+    if uploaded is None:
         return None
-    image, digest = decode_upload(upload, "upload", int(st.get_option("server.maxUploadSize")) * 2**20, 256)
-    st.image(picture("upload", "", digest, (), lambda: image, CANVAS_SIDE // 2), width=CANVAS_SIDE // 2,
+    st.image(picture("upload", "", uploaded.key, (), lambda: uploaded.rgb, CANVAS_SIDE // 2), width=CANVAS_SIDE // 2,
              output_format="PNG")
-    return image
+    return uploaded.rgb
