@@ -7,7 +7,9 @@ from ui.common import language_selector, resolve_language
 from ui.shell import PAGE_ICON, lesson_menu
 from ui.sidebar import device_badge
 from ui.style import apply_style
+from ui.widget_guard import install_widget_guard
 
+install_widget_guard()       # before any widget of this run reads what the client sent
 st.set_page_config(page_title="cnnviz", page_icon=PAGE_ICON, layout="wide")
 apply_style(resolve_language())
 
