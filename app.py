@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cnnviz.i18n import t
-from ui.common import language_selector, resolve_language
+from ui.common import language_selector, page_guard, resolve_language
 from ui.shell import PAGE_ICON, lesson_menu
 from ui.sidebar import device_badge
 from ui.style import apply_style
@@ -15,9 +15,9 @@ apply_style(resolve_language())
 
 current = st.navigation(lesson_menu())
 
-with st.sidebar:
-    st.caption(t("app.tagline"))
-    language_selector()
-    device_badge()
-
-current.run()
+with page_guard():
+    with st.sidebar:
+        st.caption(t("app.tagline"))
+        language_selector()
+        device_badge()
+    current.run()
