@@ -104,6 +104,13 @@ def friendly_errors():
         st.warning(error.localized(), icon=":material/info:")
 
 
+def result_or_stop(func, *args):
+    """``func(*args)``; on impossible input, its message in the user's language, and the page stops there."""
+    with friendly_errors():
+        return func(*args)
+    st.stop()
+
+
 @contextmanager
 def page_guard():
     """Whatever a lesson did not expect becomes one sentence in the user's language, and the app goes on.
