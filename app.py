@@ -3,19 +3,21 @@
 import streamlit as st
 
 from cnnviz.i18n import t
-from ui.common import language_selector, resolve_language
+from ui.common import language_selector, page_guard, resolve_language
 from ui.shell import PAGE_ICON, lesson_menu
 from ui.sidebar import device_badge
 from ui.style import apply_style
+from ui.widget_guard import install_widget_guard
 
+install_widget_guard()       # before any widget of this run reads what the client sent
 st.set_page_config(page_title="cnnviz", page_icon=PAGE_ICON, layout="wide")
 apply_style(resolve_language())
 
 current = st.navigation(lesson_menu())
 
-with st.sidebar:
-    st.caption(t("app.tagline"))
-    language_selector()
-    device_badge()
-
-current.run()
+with page_guard():
+    with st.sidebar:
+        st.caption(t("app.tagline"))
+        language_selector()
+        device_badge()
+    current.run()

@@ -7,7 +7,7 @@ from bench.common import report
 
 SUITES = ["ops", "figures", "images", "models", "pages", "browser"]
 # Run on their own, not by ``python -m bench``: they take minutes and start servers and browsers.
-SEPARATE = ["classroom", "replicas"]
+SEPARATE = ["classroom", "replicas", "hostile"]
 
 
 def main(names: list[str]) -> int:

@@ -54,12 +54,14 @@ class SocketStudent:
         self.passes = 0
         self.pages: dict[str, str] = {}           # url path -> page script hash
         self.widgets: dict[str, Widget] = {}      # label -> the latest widget drawn with it
+        self.controls: dict[str, Widget] = {}     # widget id -> every widget of the latest runs, whatever its kind
         self.tabs: dict[str, Widget] = {}         # tab label -> the tabs that hold it
         self._tab_container: Widget | None = None
         self.values: dict[str, WidgetState] = {}  # widget id -> the value this student gave it
         self.page_hash = ""
         self.media: list[str] = []                # the pictures of the latest run
         self.texts: list[str] = []                # what the latest run wrote (Markdown, formulas)
+        self.alerts: list[str] = []               # the warnings and errors the latest run showed
         self.exceptions: list[str] = []
         self.runs = 0
         self.ran = asyncio.Event()
@@ -101,9 +103,13 @@ class SocketStudent:
 
     def _element(self, element, fragment_id: str) -> None:
         kind = element.WhichOneof("type")
+        proto = getattr(element, kind)
+        if getattr(proto, "id", ""):
+            self.controls[proto.id] = Widget(kind, proto, fragment_id)
         if kind in WIDGETS:
-            proto = getattr(element, kind)
             self.widgets[proto.label] = Widget(kind, proto, fragment_id)
+        elif kind == "alert":
+            self.alerts.append(element.alert.body)
         elif kind == "markdown":
             self.texts.append(element.markdown.body)
         elif kind == "imgs":
@@ -115,6 +121,8 @@ class SocketStudent:
         """Section tabs that track the open one are a widget: their container comes first, then a block
         per tab."""
         kind = block.WhichOneof("type")
+        if kind in ("tab_container", "expandable") and getattr(block, kind).id:
+            self.controls[getattr(block, kind).id] = Widget(kind, getattr(block, kind), fragment_id)
         if kind == "tab_container" and block.tab_container.id:
             self._tab_container = Widget("tabs", block.tab_container, fragment_id)
         elif kind == "tab" and self._tab_container is not None:
@@ -130,7 +138,7 @@ class SocketStudent:
         state.page_script_hash = self.page_hash
         state.fragment_id = fragment_id
         state.widget_states.widgets.extend(self.values.values())
-        runs, self.media, self.texts = self.runs, [], []
+        runs, self.media, self.texts, self.alerts = self.runs, [], [], []
         await self.socket.send(message.SerializeToString())
         deadline = time.monotonic() + self.timeout
         while self.runs <= runs:
@@ -154,7 +162,7 @@ class SocketStudent:
         if page and page not in self.pages:
             raise LookupError(f"the app has no page {page!r}")
         self.page_hash = self.pages.get(page, "") if page else ""
-        self.widgets, self.tabs, self.values = {}, {}, {}
+        self.widgets, self.tabs, self.values, self.controls = {}, {}, {}, {}
         await self.run()
 
     def _widget(self, label_key: str, kind: str) -> Widget:
@@ -167,6 +175,12 @@ class SocketStudent:
         state = WidgetState(id=widget.proto.id, **value)
         self.values[state.id] = state
         await self.run(widget.fragment_id)
+
+    async def send(self, widget: Widget, **value) -> None:
+        """A full rerun with any ``value`` for ``widget``, as a client of one's own making can send: a
+        forged value may remove the fragment the widget was in."""
+        self.values[widget.proto.id] = WidgetState(id=widget.proto.id, **value)
+        await self.run()
 
     async def slide(self, label_key: str) -> None:
         """One notch up, or down when the slider is at its top."""

@@ -16,6 +16,7 @@ from ui.shell import ensure_app_shell
 ensure_app_shell()
 
 NAMES = ("relu", "leaky_relu", "sigmoid", "tanh")
+LOGITS = (2.0, 1.0, 0.1, -1.0, 0.5, -0.5, 1.5, -2.0, 0.0, -1.5)     # one per class of activations.default_classes
 
 
 @fragment
@@ -71,10 +72,10 @@ def softmax_section() -> None:
     class_column, logit_column = t("activations.class_name"), t("activations.logit")
     left, right = st.columns([2, 3], gap="medium")
     with left:
-        start = pd.DataFrame({class_column: classes, logit_column: [2.0, 1.0, 0.1, -1.0]})
+        count = st.slider(t("activations.classes"), 2, len(LOGITS), 4, key="softmax_classes")
+        start = pd.DataFrame({class_column: classes[:count], logit_column: LOGITS[:count]})
         with (section := editor_section(t("activations.edit_logits"), key="softmax_edit")):
-            table = edit_table(start, f"logits-{len(classes)}-{classes[0]}", section.open, num_rows="dynamic",
-                               hide_index=True, width="stretch")
+            table = edit_table(start, f"logits-{count}-{classes[0]}", section.open, hide_index=True, width="stretch")
         temperature = st.slider(t("activations.temperature"), 0.1, 5.0, 1.0, 0.1, key="act_temperature")
         st.latex(formulas.SOFTMAX)
     names = [str(name).strip() or f"#{i + 1}" if pd.notna(name) else f"#{i + 1}"

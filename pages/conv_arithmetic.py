@@ -116,7 +116,7 @@ def receptive_tab() -> None:
     start = pd.DataFrame(dict(zip(columns, [[3] * count, [1] * count, [1] * count])),
                          index=[f"{t('arithmetic.layer')} {n + 1}" for n in range(count)])
     with (section := editor_section(t("arithmetic.layer_table"), key="rf_edit")):
-        table = edit_table(start, f"rf_table_{count}_{get_language()}", section.open, num_rows="fixed")
+        table = edit_table(start, f"rf_table_{count}_{get_language()}", section.open)
     with friendly_errors():
         layers = tuple(arithmetic.Layer(int(k), int(s), int(d)) for k, s, d in table.fillna(1).to_numpy())
         st.caption(t("arithmetic.layers_summary", layers=" → ".join(

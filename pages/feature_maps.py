@@ -10,7 +10,7 @@ import streamlit as st
 from cnnviz import model_figures as mf
 from cnnviz.i18n import get_language, t
 from cnnviz.models import available
-from ui.common import fragment, friendly_errors, show_figure
+from ui.common import fragment, friendly_errors, result_or_stop, show_figure
 from ui.lesson_tabs import section_tabs
 from ui.model_input import kernels_figure, load_model, pick_image, picture
 from ui.shell import ensure_app_shell
@@ -158,7 +158,7 @@ st.markdown(t("feature_maps.intro"))
 
 model_names = {name: t(f"feature_maps.model_{name}") for name in available()}
 name = st.selectbox(t("feature_maps.model"), list(model_names), format_func=model_names.get, key="model")
-model = load_model(name)
+model = result_or_stop(load_model, name)          # broken weights or card: the message says which file
 card = model.card
 if card:
     st.caption(t("feature_maps.model_card", dataset=card["dataset"], epochs=card["epochs"],
@@ -184,7 +184,7 @@ if prepared.blank:
     st.stop()
 
 started = time.perf_counter()
-activations = model.feature_maps(prepared)
+activations = result_or_stop(model.feature_maps, prepared)
 elapsed_ms = (time.perf_counter() - started) * 1000
 probabilities = activations[-1].array
 best = int(np.argmax(probabilities))

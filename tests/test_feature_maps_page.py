@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from cnnviz.i18n import t
 from cnnviz.models.samples import digits
 from tests.apptest import choose_tab
+from tests.models_support import FAULTS, break_model
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/feature_maps.py"
@@ -157,3 +158,26 @@ def test_an_upload_is_hashed_and_decoded_once_not_on_every_rerun(monkeypatch):
     for _ in range(3):
         at.run()
     assert hashed.count(True) == 1 and len(decoded) == 1 and not at.exception
+
+
+@pytest.fixture
+def fresh_models(monkeypatch):
+    """The lesson's process-wide model memo, emptied: the shipped networks loaded by earlier tests stay out."""
+    from ui import model_input
+    from ui.caching import shared
+
+    monkeypatch.setattr(model_input, "load_model", shared(max_entries=2)(model_input.load_model.__wrapped__))
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_broken_network_is_one_sentence_and_the_rest_of_the_app_works(fault, tmp_path, monkeypatch, fresh_models):
+    key = break_model(fault, tmp_path)
+    monkeypatch.setattr("cnnviz.models.specs.ASSETS", tmp_path)
+    at = open_page("ko")
+    path = str(tmp_path / ("lenet5-mnist.json" if "card" in fault else "lenet5-mnist.pt"))
+    assert [w.value for w in at.warning] == [t(key, "ko", model="lenet5-mnist", path=path)]
+    assert not at.error and not at.metric
+    at.selectbox(key="model").set_value("tinyvgg-fashion-mnist").run()
+    assert not at.exception and not at.warning and at.metric
+    at.switch_page("pages/activations.py").run()
+    assert not at.exception and at.title[0].value == t("activations.title", "ko")

@@ -389,7 +389,7 @@ def test_activations_page_follows_its_widgets(lang):
     at.session_state["softmax_edit"] = True
     at.run()
     classes = [name.strip() for name in t("activations.default_classes", lang).split(",")]
-    kept = f"logits-{len(classes)}-{classes[0]}:kept"
+    kept = f"logits-4-{classes[0]}:kept"                       # four classes until the slider says otherwise
     edited = at.session_state[kept].copy()                      # what the editor keeps after an edit
     edited.iloc[0, 1] = -3.0
     at.session_state[kept] = edited
@@ -399,4 +399,7 @@ def test_activations_page_follows_its_widgets(lang):
     table = next(m.value for m in at.markdown if m.value.startswith("| "))
     assert [row.split(" | ")[-1].rstrip(" |") for row in table.splitlines()[2:]] == [f"{p:.1%}" for p in probabilities]
     assert not at.dataframe
+    at.slider(key="softmax_classes").set_value(6).run()            # the table's size is a control, not rows to paste
+    table = next(m.value for m in at.markdown if m.value.startswith("| "))
+    assert len(table.splitlines()) == 2 + 6 and classes[5] in table
     assert not at.exception

@@ -10,7 +10,7 @@ from cnnviz.errors import InvalidInput
 from cnnviz.models import runtime
 from cnnviz.models.samples import samples_for
 from cnnviz.models.specs import SPECS
-from tests.models_support import disc
+from tests.models_support import FAULTS, break_model, disc
 
 NAMES = ["lenet5-mnist", "tinyvgg-fashion-mnist"]
 
@@ -182,6 +182,18 @@ def test_missing_weights_say_how_to_make_them(tmp_path, monkeypatch):
         models.load("lenet5-mnist")
     assert caught.value.key == "errors.models.no_weights"
     assert "cnnviz.train" in str(caught.value) and "lenet5-mnist" in caught.value.localized("ko")
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_each_broken_model_file_is_one_sentence_and_the_other_network_loads(fault, tmp_path, monkeypatch):
+    key = break_model(fault, tmp_path)
+    monkeypatch.setattr("cnnviz.models.specs.ASSETS", tmp_path)
+    with pytest.raises(InvalidInput) as caught:
+        models.load("lenet5-mnist", device="cpu").feature_maps(disc())
+    assert caught.value.key == key
+    assert "lenet5-mnist" in caught.value.localized("ko") and "{" not in caught.value.localized("ko")
+    assert models.load("tinyvgg-fashion-mnist", device="cpu").feature_maps(disc())[-1].array.sum() == \
+        pytest.approx(1)
 
 
 # ---------------------------------------------------------------- device choice (no GPU here)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 from contextlib import contextmanager
 
 import plotly.io
@@ -16,6 +17,7 @@ from cnnviz.errors import InvalidInput
 from ui.caching import shared
 from ui.shell import lesson_page
 
+_LOGGER = logging.getLogger(__name__)
 LANGUAGE_KEY = "language"
 LESSON_MAIN = "lesson_main"                # ui/style.css lays this container out by screen width
 SHOWN_LANGUAGE_KEY = "language_shown"      # the language of the last run, to notice a switch
@@ -87,7 +89,8 @@ def fragment(func):
     @functools.wraps(func)
     def in_session_language(*args, **kwargs):
         i18n.set_language(st.session_state.get(LANGUAGE_KEY, i18n.get_language()))
-        return func(*args, **kwargs)
+        with page_guard():           # a fragment's own rerun does not pass through app.py's guard
+            return func(*args, **kwargs)
 
     return st.fragment(in_session_language)
 
@@ -99,6 +102,29 @@ def friendly_errors():
         yield
     except InvalidInput as error:
         st.warning(error.localized(), icon=":material/info:")
+
+
+def result_or_stop(func, *args):
+    """``func(*args)``; on impossible input, its message in the user's language, and the page stops there."""
+    with friendly_errors():
+        return func(*args)
+    st.stop()
+
+
+@contextmanager
+def page_guard():
+    """Whatever a lesson did not expect becomes one sentence in the user's language, and the app goes on.
+
+    Streamlit's box for an uncaught exception is in English and links to outside sites ("Ask Google",
+    "Ask ChatGPT") whatever ``client.showErrorDetails`` says; nothing reaches it. The traceback goes to
+    the server's log, for whoever runs the app.
+    """
+    try:
+        with friendly_errors():
+            yield
+    except Exception:
+        _LOGGER.exception("A lesson failed")
+        st.error(i18n.t("errors.unexpected"), icon=":material/error:")
 
 
 def figure_and_controls():

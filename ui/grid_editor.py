@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from cnnviz.errors import InvalidInput
 from cnnviz.i18n import t
 
 
@@ -29,7 +30,7 @@ def edit_grid(values: np.ndarray, key: str, editing: bool, step: float = 1.0) ->
         frame = pd.DataFrame(start, columns=[str(c) for c in range(start.shape[1])])
         config = {str(c): st.column_config.NumberColumn(str(c), step=step, format="%g", width="small")
                   for c in range(start.shape[1])}
-        edited = st.data_editor(frame, key=f"{key}:editor", column_config=config, num_rows="fixed", hide_index=False)
+        edited = _fixed_editor(frame, f"{key}:editor", column_config=config, hide_index=False)
         grid = edited.to_numpy(dtype=float, na_value=np.nan)
         if np.isnan(grid).any():
             st.caption(t("errors.not_a_number"))
@@ -41,7 +42,23 @@ def edit_grid(values: np.ndarray, key: str, editing: bool, step: float = 1.0) ->
 
 def edit_table(start: pd.DataFrame, key: str, editing: bool, **editor_options) -> pd.DataFrame:
     """The table the student typed over ``start``, with a data editor (``editor_options``) drawn while ``editing``."""
-    return _kept_edits(key, start, editing, lambda table: st.data_editor(table, key=f"{key}:editor", **editor_options))
+    return _kept_edits(key, start, editing, lambda table: _fixed_editor(table, f"{key}:editor", **editor_options))
+
+
+def _fixed_editor(start: pd.DataFrame, key: str, **editor_options) -> pd.DataFrame:
+    """``st.data_editor`` over ``start`` in which only the cells can change: no row is added or deleted.
+
+    A pasted or forged table of thousands of rows would cost Streamlit ~10 ms a row on
+    every rerun. Edits that do not fit ``start`` are refused before they are applied
+    (ui/widget_guard.py); the student reads why, and the editor starts again from
+    ``start`` on the next rerun.
+    """
+    try:
+        return st.data_editor(start, key=key, num_rows="fixed", **editor_options)
+    except InvalidInput as refused:
+        st.warning(refused.localized(), icon=":material/block:")
+        st.session_state.pop(key, None)
+        return start
 
 
 def _kept_edits(key: str, start, editing: bool, draw):

@@ -94,6 +94,8 @@ class LoadedModel:
                 x = layer(x)
                 activations.append(Activation(name, kind_of(layer), x[0].cpu().numpy()))
             probabilities = torch.softmax(x, dim=1)[0].cpu().numpy().astype(np.float64)
+        if not np.isfinite(probabilities).all():
+            raise InvalidInput("errors.models.output_not_finite", model=self.name)
         activations.append(Activation("softmax", "softmax", probabilities))
         return activations
 
@@ -188,8 +190,43 @@ def load(name: str, device: str | torch.device | None = None) -> LoadedModel:
         raise InvalidInput("errors.models.no_weights", model=name, path=str(spec.weights_path))
     device = torch.device(device) if device is not None else choose_device()
     module = spec.build()
-    module.load_state_dict(torch.load(spec.weights_path, map_location="cpu", weights_only=True))
+    try:
+        module.load_state_dict(_read_weights(spec))
+    except RuntimeError as error:          # names or shapes that are not this network's
+        raise InvalidInput("errors.models.weights_mismatch", model=name, path=str(spec.weights_path)) from error
     module.eval().requires_grad_(False)
     module.to(device)
-    card = json.loads(spec.card_path.read_text()) if spec.card_path.is_file() else {}
-    return LoadedModel(spec, module, device, card)
+    return LoadedModel(spec, module, device, _read_card(spec))
+
+
+# What the feature-maps lesson reads from a model card, and the types it may have.
+CARD_FIELDS = {"dataset": (str,), "epochs": (int,), "test_accuracy": (int, float), "test_images": (int,),
+               "parameters": (int,)}
+
+
+def _read_weights(spec: ModelSpec) -> dict[str, torch.Tensor]:
+    """The weights file as tensors (never unpickled code), each finite."""
+    path = str(spec.weights_path)
+    try:
+        weights = torch.load(spec.weights_path, map_location="cpu", weights_only=True)
+    except Exception as error:             # empty, cut short, random bytes, a refused pickle: torch has a type for each
+        raise InvalidInput("errors.models.weights_unreadable", model=spec.name, path=path) from error
+    if not isinstance(weights, dict) or not all(isinstance(value, torch.Tensor) for value in weights.values()):
+        raise InvalidInput("errors.models.weights_unreadable", model=spec.name, path=path)
+    if not all(torch.isfinite(value).all() for value in weights.values() if value.is_floating_point()):
+        raise InvalidInput("errors.models.weights_not_finite", model=spec.name, path=path)
+    return weights
+
+
+def _read_card(spec: ModelSpec) -> dict:
+    """The model card, or {} when there is none; one that is not JSON or lacks what the lesson shows is refused."""
+    if not spec.card_path.is_file():
+        return {}
+    try:
+        card = json.loads(spec.card_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise InvalidInput("errors.models.card_unreadable", model=spec.name, path=str(spec.card_path)) from error
+    if not isinstance(card, dict) or any(type(card.get(field)) not in kinds for field, kinds in CARD_FIELDS.items()) \
+            or not 0 <= card["test_accuracy"] <= 1:
+        raise InvalidInput("errors.models.card_unreadable", model=spec.name, path=str(spec.card_path))
+    return card
