@@ -82,15 +82,15 @@ def zoom_view(gray: np.ndarray, kernels: list[tuple[str, str | None, np.ndarray]
         row = st.slider(t("filters.row"), 0, height - 1, start[0], key=f"zoom_row_{key}")
         col = st.slider(t("filters.col"), 0, width - 1, start[1], key=f"zoom_col_{key}")
     values = []
+    radius = ZOOM_RADIUS if len(kernels) == 1 else ZOOM_RADIUS - 1     # Sobel y's products are wide: a smaller view
     for index, (symbol, title, kernel) in enumerate(kernels):
-        figure, formula, value = cached.zoom(digest, gray, kernel, border, row, col, ZOOM_RADIUS, get_language(),
-                                             symbol)
+        figure, formula, value = cached.zoom(digest, gray, kernel, border, row, col, radius, get_language(), symbol)
         values.append(value)
         if title:
             st.markdown(f"**{title}**")
         where, numbers = st.columns([1, 3])
         if index == 0:
-            half = ZOOM_RADIUS + max(kernel.shape) // 2
+            half = radius + max(kernel.shape) // 2
             where.image(cached.locator(digest, gray, row, col, half), caption=t("filters.where", row=row, col=col),
                         output_format="PNG")
         with numbers:
