@@ -8,7 +8,7 @@ from cnnviz.grids import GRID_PRESETS, MAX_SIDE, MIN_SIDE, grid_from_picture
 from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS, named_kernel
 from ui import cached
-from ui.common import figure_and_controls, fragment, friendly_errors, show_figure
+from ui.common import figure_and_controls, fragment, result_or_stop, show_figure
 from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.lesson_tabs import section_tabs
@@ -130,14 +130,12 @@ with main_controls:
     kernel, bias, flip = choose_kernel(more)
     padding, stride, dilation = choose_geometry()
 
-trace = None                # stays None when the settings are impossible (the warning says why)
-with figure_column, friendly_errors():
-    settings = (x, kernel[::-1, ::-1].copy() if flip else kernel, bias, stride, padding, dilation)
-    trace, figure = cached.conv_animation(*settings, get_language())
+settings = (x, kernel[::-1, ::-1].copy() if flip else kernel, bias, stride, padding, dilation)
+with figure_column:
+    trace, figure = result_or_stop(cached.conv_animation, *settings, get_language())   # impossible: says why
     st.subheader(t("convolution.animation_title"))
     st.caption(t("convolution.animation_help") + (" " + t("convolution.flipped_note") if flip else ""))
     show_figure(figure, key="animation")
-if trace is not None:
-    section_tabs("convolution", "convolution.tab_", {
-        "step": lambda: step_arithmetic(settings, len(trace.steps)),
-        "size": lambda: output_size(x, kernel, padding, stride, dilation)})
+section_tabs("convolution", "convolution.tab_", {
+    "step": lambda: step_arithmetic(settings, len(trace.steps)),
+    "size": lambda: output_size(x, kernel, padding, stride, dilation)})
