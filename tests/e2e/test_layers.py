@@ -62,23 +62,29 @@ def test_the_softmax_scores_can_be_edited(page, app_url):
     editors.first.wait_for()
     wait_settled(page)
     first = activations.softmax_with_temperature([-3.0, 1.0, 0.1, -1.0], 1.0)[0]
-    changed = page.get_by_text(f"{first:.1%}", exact=True).first
-    grid = editors.first.locator("canvas").first          # the grid itself, under the editor's toolbar
-    for attempt in range(3):           # a double-click that lands while the grid is still being laid out is lost
-        page.wait_for_timeout(500)
-        box = grid.bounding_box()
-        page.mouse.dblclick(box["x"] + box["width"] * 0.75, box["y"] + 35 + 17)     # the first class's logit
-        page.wait_for_timeout(300)
-        page.keyboard.press("Control+A")
-        page.keyboard.type("-3")
-        page.keyboard.press("Enter")
-        wait_settled(page)
-        try:
-            changed.wait_for(timeout=10_000)
-            break
-        except Exception:
-            page.keyboard.press("Escape")
-            if attempt == 2:
-                screenshot(page, "softmax-edit-failed")
-                raise
+    open_cell_editor(page, editors.first, row=0, column=1, expected="2").fill("-3")
+    page.keyboard.press("Enter")
+    page.get_by_text(f"{first:.1%}", exact=True).first.wait_for()
     assert exceptions_shown(page) == []
+
+
+def open_cell_editor(page, editor, row: int, column: int, expected: str):
+    """The grid's own text box for one cell, opened by a click and Enter as a student would. The grid is a
+    canvas laid out after the page settles, so a click can land before it listens: try again until the
+    text box opens on the cell that holds ``expected``."""
+    grid = editor.locator("canvas").first          # the grid itself, under the editor's toolbar
+    text_box = page.locator(".gdg-input")
+    for _ in range(5):
+        box = grid.bounding_box()
+        width = box["width"] / 2                  # two columns: class, logit
+        page.mouse.click(box["x"] + width * (column + 0.5), box["y"] + 35 * (row + 1.5))
+        page.keyboard.press("Enter")
+        try:
+            text_box.wait_for(timeout=3_000)
+        except Exception:
+            continue
+        if text_box.input_value() == expected:
+            return text_box
+        page.keyboard.press("Escape")
+    screenshot(page, "softmax-edit-failed")
+    raise AssertionError(f"the editor of row {row}, column {column} did not open")
