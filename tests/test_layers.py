@@ -2,6 +2,7 @@
 against their widgets in both languages."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from cnnviz.kernels import named_kernel
 from cnnviz.text_fit import text_width
 from tests.apptest import choose_tab, open_app
 from tests.figure_geometry import assert_apart, grids
+from tests.image_corpus import HOSTILE_NAMES
 
 TORCH_FUNCTIONS = {"relu": F.relu, "leaky_relu": lambda x: F.leaky_relu(x, 0.1), "sigmoid": torch.sigmoid,
                    "tanh": torch.tanh}
@@ -403,3 +405,35 @@ def test_activations_page_follows_its_widgets(lang):
     table = next(m.value for m in at.markdown if m.value.startswith("| "))
     assert len(table.splitlines()) == 2 + 6 and classes[5] in table
     assert not at.exception
+
+
+def test_hostile_class_names_are_shown_as_typed():
+    """Class names typed into the softmax editor are never a link, a formula, an icon or markup: the table,
+    the sentence and the bars show each name as typed."""
+    at = choose_tab(open_app("en", "pages/activations.py"), "activations", t("activations.tab_softmax", "en"))
+    classes = [name.strip() for name in t("activations.default_classes", "en").split(",")]
+    kept = f"logits-4-{classes[0]}:kept"
+    at.session_state["softmax_edit"] = True                        # the editor opened once keeps its table
+    at.run()
+    for start in range(0, len(HOSTILE_NAMES), 4):
+        names = list(HOSTILE_NAMES[start:start + 4])
+        edited = at.session_state[kept].copy()
+        edited.iloc[:len(names), 0] = names
+        edited.iloc[:, 1] = [3.0, 1.0, 0.1, -1.0]                  # the first name is the most likely
+        at.session_state[kept] = edited                            # what the editor keeps after an edit
+        at.session_state["softmax_edit"] = False
+        at.run()
+        assert not at.exception
+        table = next(m.value for m in at.markdown if m.value.startswith("| "))
+        cells = [row.split(" | ")[0].removeprefix("| ") for row in table.splitlines()[2:]]
+        assert [unescaped(cell) for cell in cells[:len(names)]] == names
+        assert all(cell == formulas.markdown_literal(name) for cell, name in zip(cells, names))
+        sentence = next(m.value for m in at.markdown if m.value.startswith("The probabilities sum"))
+        assert formulas.markdown_literal(names[0]) in sentence
+        bars = next(s for s in plotly_specs(at) if s["data"][0]["type"] == "bar")
+        assert set(bars["data"][0]["y"]) >= {formulas.plotly_literal(name) for name in names}
+
+
+def unescaped(markdown: str) -> str:
+    """What Markdown shows for an escaped literal: the escapes gone, the invisible word joiners dropped."""
+    return re.sub(r"\\(.)", r"\1", markdown.replace(formulas.WORD_JOINER, ""))

@@ -5,7 +5,7 @@ import pytest
 from cnnviz import images
 from cnnviz.i18n import LANGUAGES, t
 from tests.e2e.harness import exceptions_shown, open_page, screenshot, wait_settled
-from tests.image_corpus import bad_files, good_files
+from tests.image_corpus import HOSTILE_NAMES, bad_files, good_files
 
 
 def upload(page, name: str, data: bytes) -> None:
@@ -41,3 +41,25 @@ def test_the_filtered_picture_downloads_as_the_png_shown(page, app_url):
     assert download.value.suggested_filename == "cnnviz-sobel_x.png"
     assert data.startswith(b"\x89PNG") and len(data) > 1000
     assert exceptions_shown(page) == []
+
+
+# What Markdown, KaTeX and Streamlit draw when they act on a name instead of showing it.
+ACTED_ON = "a, img, strong, em, code, del, h1, h2, h3, .katex, [data-testid=stIconMaterial], span[style], span[class]"
+
+
+@pytest.mark.parametrize("page_name", ["filters", "channels"])
+def test_hostile_file_names_are_shown_as_typed_in_the_browser(page, app_url, page_name):
+    """A file named to become a link, a formula, an icon, coloured text or markup is shown as its name:
+    the caption reads back as the name (word joiners aside) and holds nothing but text."""
+    open_page(page, app_url, page_name, "en")
+    data = good_files()["rgb.png"][0]
+    for name in HOSTILE_NAMES:
+        upload(page, name, data)
+        caption = page.get_by_test_id("stCaptionContainer").filter(has_text=t("images.showing", "en")[:6]).first
+        caption.wait_for()
+        page.wait_for_function("""([caption, name]) => caption.innerText.replaceAll('\\u2060', '').includes(name)""",
+                               arg=[caption.element_handle(), name], timeout=10_000)
+        assert caption.locator(ACTED_ON).count() == 0, name
+        assert page.locator("a[href*='evil']").count() == 0, name
+    assert exceptions_shown(page) == []
+    screenshot(page, f"{page_name}-hostile-name")
