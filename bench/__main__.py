@@ -7,7 +7,7 @@ from bench.common import report
 
 SUITES = ["ops", "figures", "images", "models", "pages", "browser"]
 # Run on their own, not by ``python -m bench``: they take minutes and start servers and browsers.
-SEPARATE = ["classroom", "replicas", "hostile"]
+SEPARATE = ["classroom", "replicas", "hostile", "uploads"]
 
 
 def main(names: list[str]) -> int:

@@ -12,9 +12,11 @@ generator a few milliseconds. The classroom bench mixes the two: a few real
 browsers measure what a student sees while the rest of the class loads the
 server.
 
-Uploads stay with the browsers (they go through the file chooser and an HTTP
-PUT with the XSRF token); a socket student picks another sample picture where
-a browser uploads.
+A socket student uploads as the page's JavaScript does: it asks the session
+for an upload address, PUTs the file there with the XSRF token (the cookie the
+page set, sent back as a header), then reruns with the uploader's new value. In
+the lesson script it picks another sample picture where a browser uploads;
+``bench.uploads`` has a whole class upload at once.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ import asyncio
 import random
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import FileUploaderState, UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
@@ -65,6 +69,7 @@ class SocketStudent:
         self.exceptions: list[str] = []
         self.runs = 0
         self.ran = asyncio.Event()
+        self.upload_addresses: dict[str, asyncio.Future] = {}    # request id -> the server's FileURLs
 
     async def __aenter__(self) -> SocketStudent:
         address = self.base.replace("http://", "ws://", 1) + "/_stcore/stream"
@@ -97,6 +102,10 @@ class SocketStudent:
             self._element(message.delta.new_element, message.delta.fragment_id)
         elif kind == "delta" and message.delta.WhichOneof("type") == "add_block":
             self._block(message.delta.add_block, message.delta.fragment_id)
+        elif kind == "file_urls_response":
+            waiting = self.upload_addresses.pop(message.file_urls_response.response_id, None)
+            if waiting is not None and not waiting.done():
+                waiting.set_result(message.file_urls_response.file_urls[0])
         elif kind == "script_finished" and message.script_finished in FINISHED:
             self.runs += 1
             self.ran.set()
@@ -148,7 +157,7 @@ class SocketStudent:
 
     def _fetch(self, url: str) -> None:
         try:
-            request = urllib.request.Request(self.base + url, headers={"Cookie": self.cookie} if self.cookie else {})
+            request = urllib.request.Request(self.base + url, headers=self._cookies())
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                 answer.read()
         except OSError as error:
@@ -210,6 +219,42 @@ class SocketStudent:
         if label not in self.tabs:
             raise LookupError(f"no tab labelled {label!r} on the page")
         await self._set(self.tabs[label], string_value=label)
+
+    async def upload(self, label_key: str, name: str, data: bytes) -> None:
+        """Give the file uploader labelled ``label_key`` a file, as the browser does: ask the session for an
+        upload address, PUT the file there, rerun with the uploader's new value."""
+        widget = next((w for w in self.controls.values()
+                       if w.kind == "file_uploader" and w.proto.label == t(label_key, self.lang)), None)
+        if widget is None:
+            raise LookupError(f"no file uploader labelled {t(label_key, self.lang)!r} on the page")
+        request = BackMsg()
+        request.file_urls_request.request_id = str(uuid.uuid4())
+        request.file_urls_request.file_names.append(name)
+        answer = self.upload_addresses[request.file_urls_request.request_id] = asyncio.get_running_loop().create_future()
+        await self.socket.send(request.SerializeToString())
+        address = await asyncio.wait_for(answer, self.timeout)
+        await asyncio.to_thread(self._put, address.upload_url, name, data)
+        info = UploadedFileInfo(name=name, size=len(data), file_id=address.file_id, file_urls=address)
+        await self._set(widget, file_uploader_state_value=FileUploaderState(uploaded_file_info=[info]))
+
+    def _put(self, path: str, name: str, data: bytes) -> None:
+        """The multipart PUT of one file, with the XSRF cookie the server sets (on its health check, which the
+        page calls as it connects) and its token as a header."""
+        with urllib.request.urlopen(urllib.request.Request(self.base + "/_stcore/health", headers=self._cookies()),
+                                    timeout=self.timeout) as page:
+            xsrf = next(c.split(";", 1)[0].split("=", 1)[1] for c in page.headers.get_all("Set-Cookie", [])
+                        if c.startswith("_streamlit_xsrf="))
+        boundary, filename = uuid.uuid4().hex, name.replace('"', "%22")      # the server takes this name
+        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        cookies = "; ".join(filter(None, [self.cookie, f"_streamlit_xsrf={xsrf}"]))
+        request = urllib.request.Request(self.base + path, data=body, method="PUT", headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": xsrf, "Cookie": cookies})
+        with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+            answer.read()
+
+    def _cookies(self) -> dict:
+        return {"Cookie": self.cookie} if self.cookie else {}
 
     async def type_number(self, label_key: str, value: float) -> None:
         await self._set(self._widget(label_key, "number_input"), double_value=value)

@@ -17,6 +17,7 @@ from cnnviz import formulas
 from cnnviz.arithmetic import AxisArithmetic
 from cnnviz.i18n import LANGUAGES, t
 from tests.e2e.harness import running_app
+from tests.image_corpus import good_files
 
 
 @pytest.fixture(scope="module")
@@ -75,4 +76,20 @@ def test_a_missing_widget_is_a_step_failure_not_a_crash(app):
             await s.slide("convolution.dilation")
 
     record, _ = visit(app, "en", actions)
+    assert record.errors == []
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_a_socket_student_uploads_a_picture(app, lang):
+    """The upload goes through the server's own route (address, XSRF, PUT) and the page decodes it."""
+    data = good_files()["rgb.png"][0]
+
+    async def actions(s):
+        await s.open("filters")
+        await s.upload("images.upload", "mine.png", data)
+        assert s.exceptions == [] and s.alerts == []
+        assert any(t("images.showing", lang, name="mine", height=48, width=64).split("mine")[1] in text
+                   for text in s.texts)
+
+    record, _ = visit(app, lang, actions)
     assert record.errors == []
