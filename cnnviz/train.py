@@ -27,11 +27,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from cnnviz.datasets import KEYS
 from cnnviz.device import choose_device, describe
+from cnnviz.learning import augment, to_tensor
 from cnnviz.models.specs import ASSETS, SPECS, ModelSpec
 from cnnviz.models.summary import layer_summary
-
-KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -85,25 +85,8 @@ def load_npz(path: Path, spec: ModelSpec, limit_train: int | None, limit_test: i
             keep = np.sort(np.random.default_rng(seed).choice(len(x), limit, replace=False))
             arrays[f"x_{split}"], arrays[f"y_{split}"] = x[keep], y[keep]
 
-    def images(x: np.ndarray) -> torch.Tensor:
-        return ((torch.from_numpy(x).float() / 255 - spec.mean) / spec.std).unsqueeze(1)
-
-    return (images(arrays["x_train"]), torch.from_numpy(arrays["y_train"].astype(np.int64)),
-            images(arrays["x_test"]), torch.from_numpy(arrays["y_test"].astype(np.int64)))
-
-
-def augment(batch: torch.Tensor, shift: int, hflip: bool, generator: torch.Generator,
-            background: float) -> torch.Tensor:
-    """Random shifts (the uncovered border is the background) and left-right flips."""
-    if hflip:
-        flip = torch.rand(len(batch), generator=generator) < 0.5
-        batch = torch.where(flip[:, None, None, None], batch.flip(-1), batch)
-    if shift:
-        side = batch.shape[-1]
-        padded = F.pad(batch, (shift,) * 4, value=background)
-        offsets = torch.randint(0, 2 * shift + 1, (len(batch), 2), generator=generator).tolist()
-        batch = torch.stack([padded[i, :, dy:dy + side, dx:dx + side] for i, (dy, dx) in enumerate(offsets)])
-    return batch
+    return (to_tensor(arrays["x_train"], spec), torch.from_numpy(arrays["y_train"].astype(np.int64)),
+            to_tensor(arrays["x_test"], spec), torch.from_numpy(arrays["y_test"].astype(np.int64)))
 
 
 @torch.inference_mode()
