@@ -6,8 +6,8 @@ import sys
 from bench.common import report
 
 SUITES = ["ops", "figures", "images", "models", "pages", "browser"]
-# Run on their own, not by ``python -m bench``: they take minutes and start servers and browsers.
-SEPARATE = ["classroom", "replicas", "hostile", "uploads"]
+# Run on their own, not by ``python -m bench``: they take minutes, start servers and browsers, or train.
+SEPARATE = ["classroom", "replicas", "hostile", "uploads", "training"]
 
 
 def main(names: list[str]) -> int:

@@ -1,7 +1,8 @@
-"""Train one of the shipped models: ``python -m cnnviz.train --model NAME --data FILE.npz``.
+"""Train one of the shipped models: ``python -m cnnviz.train --model NAME [--data FILE.npz]``.
 
 The .npz holds ``x_train, y_train, x_test, y_test`` (uint8 images N x 28 x 28,
-integer labels), as ``../shared/data`` does for MNIST and Fashion-MNIST.
+integer labels), as ``../shared/data`` does for MNIST and Fashion-MNIST; without
+``--data``, the model's data set's shipped subset (``assets/data``).
 Training uses the GPU when there is one (``CNNVIZ_DEVICE`` overrides), prints
 one line per epoch, and is reproducible from ``--seed`` on a given machine.
 It writes the weights (a state dict, read back with ``weights_only=True``)
@@ -9,6 +10,10 @@ and the model card (JSON and Markdown) into ``--out``, ``assets/models`` by defa
 
 Adam with a one-cycle learning-rate schedule; optional light augmentation
 (random shifts of a few pixels, left-right flips).
+
+With ``--steps N`` it trains instead the way the training lesson does (``cnnviz.learning``):
+N mini-batches on the shipped subset, with the activation, pooling, initialization and
+optimizer given, a line (or with ``--json`` a JSON object) per evaluation; nothing is written.
 """
 
 from __future__ import annotations
@@ -27,18 +32,26 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from cnnviz import learning
+from cnnviz.datasets import KEYS, subset_path
 from cnnviz.device import choose_device, describe
+from cnnviz.errors import InvalidInput
+from cnnviz.learning import TrainConfig, augment, json_safe, to_tensor
+from cnnviz.models import architectures
 from cnnviz.models.specs import ASSETS, SPECS, ModelSpec
 from cnnviz.models.summary import layer_summary
 
-KEYS = ("x_train", "y_train", "x_test", "y_test")
+# Options that only one of the two ways of training reads.
+STEP_OPTIONS = ("activation", "pooling", "init", "optimizer", "eval_every", "augment", "json")
+EPOCH_OPTIONS = ("data", "out", "epochs", "weight_decay", "shift", "hflip", "limit_test")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m cnnviz.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True, choices=sorted(SPECS))
-    parser.add_argument("--data", required=True, type=Path, help=".npz with x_train, y_train, x_test, y_test")
-    parser.add_argument("--out", type=Path, default=ASSETS, help="folder for the weights and the model card")
+    parser.add_argument("--data", type=Path, help=".npz with x_train, y_train, x_test, y_test "
+                        "(default: the shipped subset of the model's data set)")
+    parser.add_argument("--out", type=Path, help="folder for the weights and the model card (default: assets/models)")
     parser.add_argument("--epochs", type=int, help="default: the model's own")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--lr", type=float, help="the one-cycle schedule's peak learning rate")
@@ -51,7 +64,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, help="CPU threads for torch")
     parser.add_argument("--limit-train", type=int, help="train on N images chosen by the seed (for smoke tests)")
     parser.add_argument("--limit-test", type=int, help="test on N images chosen by the seed")
+    steps = parser.add_argument_group("step by step, as the training lesson trains (on the shipped subset; "
+                                      "--limit-train: the first N of its images)")
+    steps.add_argument("--steps", type=int, help="train this many mini-batches instead of epochs")
+    steps.add_argument("--activation", choices=list(architectures.ACTIVATIONS))
+    steps.add_argument("--pooling", choices=list(architectures.POOLINGS))
+    steps.add_argument("--init", choices=list(learning.WEIGHT_INITS))
+    steps.add_argument("--optimizer", choices=list(learning.OPTIMIZERS))
+    steps.add_argument("--eval-every", type=int, help="test every N steps (default: 50)")
+    steps.add_argument("--augment", action="store_true", help=f"random shifts of up to {learning.SHIFT} px")
+    steps.add_argument("--json", action="store_true", help="print one JSON object per evaluation")
     args = parser.parse_args(argv)
+    if args.steps is not None:
+        clash = [name for name in EPOCH_OPTIONS if getattr(args, name) is not None]
+        if clash:
+            parser.error(f"--{clash[0].replace('_', '-')} is for training in epochs, not with --steps")
+        try:
+            args.config = step_config(args)
+        except InvalidInput as error:
+            parser.error(str(error))
+        return args
+    clash = [name for name in STEP_OPTIONS if getattr(args, name) not in (None, False)]
+    if clash:
+        parser.error(f"--{clash[0].replace('_', '-')} needs --steps")
+    args.data = args.data or subset_path(SPECS[args.model].dataset.lower())
+    args.out = args.out or ASSETS
     for name, value in SPECS[args.model].train.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -61,6 +98,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.shift < 0:
         parser.error("--shift cannot be negative")
     return args
+
+
+def step_config(args: argparse.Namespace) -> TrainConfig:
+    """The lesson's settings from the options given; the model name says the network and the data set."""
+    model, dataset = args.model.split("-", 1)       # "lenet5-mnist", "tinyvgg-fashion-mnist"
+    given = {"activation": args.activation, "pooling": args.pooling, "init": args.init, "optimizer": args.optimizer,
+             "lr": args.lr, "batch_size": args.batch_size, "train_images": args.limit_train, "seed": args.seed,
+             "eval_every": args.eval_every or min(TrainConfig.eval_every, args.steps)}
+    return TrainConfig(model=model, dataset=dataset, augment=args.augment, steps=args.steps,
+                       **{name: value for name, value in given.items() if value is not None})
 
 
 def load_npz(path: Path, spec: ModelSpec, limit_train: int | None, limit_test: int | None, seed: int = 0):
@@ -85,25 +132,8 @@ def load_npz(path: Path, spec: ModelSpec, limit_train: int | None, limit_test: i
             keep = np.sort(np.random.default_rng(seed).choice(len(x), limit, replace=False))
             arrays[f"x_{split}"], arrays[f"y_{split}"] = x[keep], y[keep]
 
-    def images(x: np.ndarray) -> torch.Tensor:
-        return ((torch.from_numpy(x).float() / 255 - spec.mean) / spec.std).unsqueeze(1)
-
-    return (images(arrays["x_train"]), torch.from_numpy(arrays["y_train"].astype(np.int64)),
-            images(arrays["x_test"]), torch.from_numpy(arrays["y_test"].astype(np.int64)))
-
-
-def augment(batch: torch.Tensor, shift: int, hflip: bool, generator: torch.Generator,
-            background: float) -> torch.Tensor:
-    """Random shifts (the uncovered border is the background) and left-right flips."""
-    if hflip:
-        flip = torch.rand(len(batch), generator=generator) < 0.5
-        batch = torch.where(flip[:, None, None, None], batch.flip(-1), batch)
-    if shift:
-        side = batch.shape[-1]
-        padded = F.pad(batch, (shift,) * 4, value=background)
-        offsets = torch.randint(0, 2 * shift + 1, (len(batch), 2), generator=generator).tolist()
-        batch = torch.stack([padded[i, :, dy:dy + side, dx:dx + side] for i, (dy, dx) in enumerate(offsets)])
-    return batch
+    return (to_tensor(arrays["x_train"], spec), torch.from_numpy(arrays["y_train"].astype(np.int64)),
+            to_tensor(arrays["x_test"], spec), torch.from_numpy(arrays["y_test"].astype(np.int64)))
 
 
 @torch.inference_mode()
@@ -124,7 +154,7 @@ def train(args: argparse.Namespace) -> dict:
     """Train, evaluate and write; torch's global settings are restored afterwards."""
     threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     try:
-        return _train(args)
+        return _train_steps(args) if args.steps is not None else _train(args)
     finally:
         torch.set_num_threads(threads)
         torch.use_deterministic_algorithms(deterministic)
@@ -209,6 +239,26 @@ def _train(args: argparse.Namespace) -> dict:
     print(f"test accuracy {100 * card['test_accuracy']:.2f}% after {args.epochs} epochs, {seconds:.0f} s; "
           f"wrote {args.out / (spec.name + '.pt')} and its model card", flush=True)
     return card
+
+
+def _train_steps(args: argparse.Namespace) -> dict:
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    config, started = args.config, time.perf_counter()
+
+    def show(snapshot: learning.Snapshot) -> None:
+        seconds = time.perf_counter() - started
+        if args.json:
+            print(json.dumps(json_safe({**snapshot.to_dict(), "seconds": round(seconds, 3)}), allow_nan=False),
+                  flush=True)
+            return
+        loss = "" if snapshot.loss is None else f"  loss {snapshot.loss:.4f}"
+        print(f"step {snapshot.step:>{len(str(config.steps))}}/{config.steps}{loss}  test acc "
+              f"{100 * snapshot.test_accuracy:.2f}%  {seconds:.0f} s" + ("  diverged" if snapshot.diverged else ""),
+              flush=True)
+
+    device = torch.device(args.device) if args.device else None
+    return learning.run(config, show, device=device).to_dict()
 
 
 def write(model: torch.nn.Module, card: dict, out: Path) -> None:

@@ -1,4 +1,5 @@
-"""The training command on a tiny made-up data set: outputs, model card, reproducibility, errors."""
+"""The training command on a tiny made-up data set: outputs, model card, reproducibility, errors; and
+its step-wise mode, the training lesson's core on the shipped subset."""
 
 import json
 import subprocess
@@ -9,7 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from cnnviz import train
+from cnnviz import learning, train
+from cnnviz.datasets import subset_path
 from cnnviz.models.specs import SPECS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,3 +99,46 @@ def test_bad_data_files_are_refused_with_a_reason(tmp_path, arrays, message):
         run(path, tmp_path / "out")
     with pytest.raises(SystemExit, match="does not exist"):
         run(tmp_path / "missing.npz", tmp_path / "out")
+
+
+def test_step_wise_training_prints_json_lines():
+    result = subprocess.run([sys.executable, "-m", "cnnviz.train", "--model", "lenet5-mnist", "--steps", "5",
+                             "--eval-every", "5", "--json", "--limit-train", "100", "--threads", "1"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["step"] for row in rows] == [0, 5]
+    assert rows[0]["loss"] is None and rows[1]["loss"] > 0
+    assert all(0 <= row["test_accuracy"] <= 1 and row["seconds"] >= 0 for row in rows)
+    assert len(rows[1]["kernels"]) == 6 and set(rows[1]["grad_norms"]) == {"conv1", "conv2", "fc1", "fc2", "fc3"}
+
+
+def test_step_options_map_to_the_lessons_config(capsys):
+    args = train.parse_args(["--model", "tinyvgg-fashion-mnist", "--steps", "2", "--activation", "tanh",
+                             "--pooling", "avg", "--init", "normal_0.01", "--optimizer", "momentum", "--lr", "0.01",
+                             "--batch-size", "8", "--limit-train", "100", "--augment", "--seed", "3"])
+    assert args.config == learning.TrainConfig(
+        model="tinyvgg", dataset="fashion-mnist", activation="tanh", pooling="avg", init="normal_0.01",
+        optimizer="momentum", lr=0.01, batch_size=8, train_images=100, augment=True, seed=3, steps=2, eval_every=2)
+    snapshot = train.main(["--model", "lenet5-mnist", "--steps", "2", "--limit-train", "100", "--threads", "1"])
+    assert snapshot["step"] == 2
+    assert "step 2/2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--steps", "5", "--epochs", "2"], "--epochs is for training in epochs"),
+    (["--steps", "5", "--data", "x.npz"], "--data is for training in epochs"),
+    (["--init", "zeros"], "--init needs --steps"),
+    (["--json"], "--json needs --steps"),
+    (["--steps", "5", "--lr", "20"], "learning rate"),
+    (["--steps", "5", "--limit-train", "20"], "training images"),
+])
+def test_step_options_are_checked(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        train.parse_args(["--model", "lenet5-mnist", *argv])
+    assert message in capsys.readouterr().err
+
+
+def test_the_default_data_is_the_shipped_subset():
+    for name, dataset in (("lenet5-mnist", "mnist"), ("tinyvgg-fashion-mnist", "fashion-mnist")):
+        assert train.parse_args(["--model", name]).data == subset_path(dataset)
