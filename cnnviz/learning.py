@@ -284,10 +284,12 @@ class Trainer:
 
 
 def run(config: TrainConfig, report: Callable[[Snapshot], None], should_stop: Callable[[], bool] = lambda: False,
-        device: torch.device | str | None = None) -> Snapshot:
-    """Train for ``config.steps`` steps, reporting a snapshot at step 0, every ``eval_every`` steps and at the end.
+        pause_pending: Callable[[], bool] = lambda: False, device: torch.device | str | None = None) -> Snapshot:
+    """Train for ``config.steps`` steps, reporting a snapshot at step 0, every ``eval_every`` steps, at the end,
+    and whenever ``pause_pending()`` says, after a step, that the run is about to wait (paused, or one step
+    at a time: cnnviz.training_pool).
 
-    ``should_stop()`` is asked before every step. A loss that is no longer finite ends the run at
+    ``should_stop()`` is asked before every step (and may wait there while the run is paused). A loss that is no longer finite ends the run at
     once with a snapshot that says ``diverged``; nothing is raised. Returns the last snapshot.
     """
     trainer = Trainer(config, device)
@@ -296,7 +298,7 @@ def run(config: TrainConfig, report: Callable[[Snapshot], None], should_stop: Ca
     while trainer.steps_done < config.steps and not should_stop():
         loss = trainer.step()
         if not math.isfinite(loss) or trainer.steps_done % config.eval_every == 0 \
-                or trainer.steps_done == config.steps:
+                or trainer.steps_done == config.steps or pause_pending():
             snapshot = trainer.evaluate()
             report(snapshot)
             if snapshot.diverged:

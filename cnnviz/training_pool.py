@@ -1,8 +1,12 @@
 """A process-wide, bounded pool for the training runs students start in a lesson.
 
-A run is a job ``job(config, report, should_stop)`` (the lesson's is
-``cnnviz.learning.run``): it calls ``report(snapshot)`` to publish progress and
-ends soon after ``should_stop()`` says so. At most ``slots`` runs (by default
+A run is a job ``job(config, report, should_stop, pause_pending)`` (the lesson's
+is ``cnnviz.learning.run``): it calls ``report(snapshot)`` to publish progress,
+asks ``should_stop()`` before each step and ends soon after it says so. A run
+can be paused, resumed, or let go one step at a time: ``should_stop()`` then
+waits in the child until the run may go on, and ``pause_pending()`` tells the
+job, after a step, that it is about to wait (so it reports where it stands).
+A paused run keeps its process but not its slot: the core is free for others. At most ``slots`` runs (by default
 one per core) train at once; the others wait in a queue, first come first
 served, and each student sees their place in it. A run belongs to its owner
 (one browser session): submitting again while it is queued or running returns
@@ -62,6 +66,8 @@ QUEUED, RUNNING, DONE, STOPPED, FAILED = "queued", "running", "done", "stopped",
 UNEXPECTED = "errors.unexpected"    # the message of a run that failed without an InvalidInput of its own
 NICENESS = 10
 POLL_S = 0.1
+PAUSED_POLL_S = 0.05
+FREE = -1               # a run's step budget when it is not paused
 
 _LOG = logging.getLogger(__name__)
 
@@ -121,19 +127,28 @@ def _resolve(name: str):
     return target
 
 
-def _child(job_name: str, config, conn, stop, niceness: int) -> None:
-    """The body of a run's process: one torch thread, a lower priority, progress through ``conn``."""
+def _child(job_name: str, config, conn, stop, budget, niceness: int) -> None:
+    """The body of a run's process: one torch thread, a lower priority, progress through ``conn``.
+    ``budget``: the steps it may take before it pauses (-1: as many as it likes, 0: paused)."""
     if hasattr(os, "nice"):
         os.nice(niceness)
     import torch
     torch.set_num_threads(1)
     parent = multiprocessing.parent_process()
 
-    def should_stop() -> bool:
+    def stopped() -> bool:
         return bool(stop.value) or not parent.is_alive()
 
+    def should_stop() -> bool:
+        while budget.value == 0 and not stopped():
+            time.sleep(PAUSED_POLL_S)
+        if budget.value > 0:
+            budget.value -= 1
+        return stopped()
+
     try:
-        _resolve(job_name)(config, lambda snapshot: conn.send(("report", snapshot)), should_stop)
+        _resolve(job_name)(config, lambda snapshot: conn.send(("report", snapshot)), should_stop,
+                           lambda: budget.value == 0)
     except InvalidInput as refused:
         conn.send(("failed", refused.key, refused.values, traceback.format_exc()))
     except Exception:   # noqa: BLE001 - any error of the job is the run's failure, told to the parent
@@ -148,6 +163,7 @@ class RunStatus:
     position: int | None             # in the queue, 1 = next to start; None when not queued
     snapshots: tuple                 # every report so far, oldest first (thinned when there are many)
     error: InvalidInput | None       # why it failed: the job's own InvalidInput or errors.unexpected
+    paused: bool = False             # the run waits for resume() or step()
 
 
 class RunHandle:
@@ -165,12 +181,23 @@ class RunHandle:
     def cancel(self) -> None:
         self._pool._cancel(self._run)
 
+    def pause(self) -> None:
+        """The run stops after the step it is taking and reports where it stands; its slot is freed."""
+        self._pool._budget(self._run, 0)
+
+    def resume(self) -> None:
+        self._pool._budget(self._run, FREE)
+
+    def step(self, steps: int = 1) -> None:
+        """Let a paused run (or pause a running one after) take ``steps`` more steps."""
+        self._pool._budget(self._run, steps)
+
 
 class _Run:
     """A run's record: its state under the pool's lock; its process and pipe belong to the supervisor thread."""
 
-    def __init__(self, pool: TrainingPool, owner, config, stop):
-        self.owner, self.config, self.stop = owner, config, stop
+    def __init__(self, pool: TrainingPool, owner, config, stop, budget):
+        self.owner, self.config, self.stop, self.budget = owner, config, stop, budget
         self.state = QUEUED
         self.touched = time.monotonic()
         self.snapshots: list = []
@@ -225,7 +252,8 @@ class TrainingPool:
                 raise RuntimeError("The training pool is closed.")
             run = self._active.get(owner)
             if run is None:
-                run = _Run(self, owner, config, self._context.RawValue(ctypes.c_bool, False))
+                run = _Run(self, owner, config, self._context.RawValue(ctypes.c_bool, False),
+                           self._context.RawValue(ctypes.c_long, FREE))
                 self._active[owner] = run
                 self._queue.append(run)
                 if self._supervisor is None:
@@ -256,11 +284,18 @@ class TrainingPool:
         with self._lock:
             run.touched = time.monotonic()
             position = self._queue.index(run) + 1 if run.state == QUEUED else None
-            return RunStatus(run.state, position, tuple(run.snapshots), run.error)
+            return RunStatus(run.state, position, tuple(run.snapshots), run.error, run.budget.value == 0)
 
     def _touch(self, run: _Run) -> None:
         with self._lock:
             run.touched = time.monotonic()
+
+    def _budget(self, run: _Run, steps: int) -> None:
+        with self._lock:
+            run.touched = time.monotonic()
+            if run.state in (QUEUED, RUNNING):
+                run.budget.value = steps
+        self._wake.set()
 
     def _cancel(self, run: _Run) -> None:
         with self._lock:
@@ -297,7 +332,7 @@ class TrainingPool:
                     if now - run.touched > self.unwatched_after:
                         self._stop(run, now)
                 starting = []
-                while self._queue and len(self._live) < self.slots:
+                while self._queue and sum(run.budget.value != 0 for run in self._live) < self.slots:
                     run = self._queue.popleft()
                     run.state = RUNNING
                     self._live.append(run)
@@ -321,7 +356,8 @@ class TrainingPool:
 
     def _start(self, run: _Run) -> None:
         receiver, sender = self._context.Pipe(duplex=False)
-        process = self._context.Process(target=_child, args=(self.job, run.config, sender, run.stop, self.niceness),
+        process = self._context.Process(target=_child, args=(self.job, run.config, sender, run.stop, run.budget,
+                                                             self.niceness),
                                         name="training-run", daemon=True)
         try:
             process.start()

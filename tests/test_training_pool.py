@@ -22,7 +22,7 @@ from cnnviz.training_pool import TrainingPool
 TIMEOUT = 20.0
 
 
-def gated_job(config, report, should_stop):
+def gated_job(config, report, should_stop, pause_pending):
     """Holds its slot until its gate opens or it must stop; reports how many jobs hold a slot beside it."""
     folder, name = Path(config["folder"]), config["name"]
     marker = folder / f"slot-{name}"
@@ -40,39 +40,50 @@ def gated_job(config, report, should_stop):
         marker.unlink()
 
 
-def counting_job(config, report, should_stop):
+def counting_job(config, report, should_stop, pause_pending):
     for step in range(config["steps"]):
         report(step)
 
 
-def flooding_job(config, report, should_stop):
+def flooding_job(config, report, should_stop, pause_pending):
     while not should_stop():
         report(list(range(100)))
 
 
-def failing_job(config, report, should_stop):
+def failing_job(config, report, should_stop, pause_pending):
     report("started")
     if config == "invalid":
         raise InvalidInput("errors.at_least_one", name="stride", value=0)
     raise RuntimeError("the job broke")
 
 
-def dying_job(config, report, should_stop):
+def dying_job(config, report, should_stop, pause_pending):
     os._exit(3)
 
 
-def threads_job(config, report, should_stop):
+def threads_job(config, report, should_stop, pause_pending):
     import torch
     report({"threads": torch.get_num_threads(), "nice": os.nice(0) if hasattr(os, "nice") else None})
 
 
-def wait_for(predicate, timeout=TIMEOUT):
+def stepping_job(config, report, should_stop, pause_pending):
+    """Counts its steps, reporting each one when it is about to pause, as cnnviz.learning.run does."""
+    steps = 0
+    report(steps)
+    while not should_stop():
+        steps += 1
+        time.sleep(0.005)
+        if pause_pending():
+            report(steps)
+
+
+def wait_for(predicate, timeout=TIMEOUT, message=lambda: ""):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if predicate():
             return
         time.sleep(0.02)
-    raise AssertionError("the condition did not come true in time")
+    raise AssertionError(f"the condition did not come true in time {message()}")
 
 
 @pytest.fixture
@@ -320,3 +331,27 @@ def test_one_shared_pool_per_process():
         thread.join()
     assert len({id(pool) for pool in found}) == 1
     assert found[0].job == "cnnviz.learning:run" and found[0].slots == training_pool.default_slots()
+
+
+def test_a_paused_run_waits_frees_its_slot_and_goes_one_step_at_a_time(make_pool):
+    pool = make_pool(job=stepping_job, slots=1)
+    first = pool.submit("a", {})
+    wait_for(lambda: first.status().snapshots)                      # it has started
+    first.pause()
+    wait_for(lambda: len(first.status().snapshots) > 1)             # it reported where it paused
+    paused_at = first.status().snapshots[-1]
+    second = pool.submit("b", {})
+    wait_for(lambda: second.status().state == "running")             # the paused run's slot went to another
+    time.sleep(0.3)
+    assert first.status().snapshots[-1] == paused_at and first.status().paused
+    first.step()
+    wait_for(lambda: first.status().snapshots[-1] == paused_at + 1)   # exactly one more step, then paused again
+    time.sleep(0.3)
+    assert first.status().snapshots[-1] == paused_at + 1
+    first.resume()
+    assert not first.status().paused
+    time.sleep(0.2)                                                  # some steps, unreported while it runs free
+    first.pause()
+    wait_for(lambda: first.status().snapshots[-1] > paused_at + 1)
+    first.cancel()
+    second.cancel()

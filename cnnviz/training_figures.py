@@ -1,0 +1,100 @@
+"""Figures of the training lesson: curves, gradient norms and the confusion matrix, from plain numbers.
+
+A live run and a recorded one give the same numbers (step, loss, test accuracy,
+each layer's gradient norm, the confusion matrix), so one set of figures draws
+both, and two runs overlaid. Callers pass the translated words in ``labels``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnnviz.figures import PALETTE, SERIES_COLOURS, base_layout, log_axis
+from cnnviz.formulas import plotly_literal
+
+UNIFORM_LOSS = math.log(10)     # the cross-entropy of a uniform guess over 10 classes: where training starts
+GRID = {"gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"}
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One run's history: its name and, per evaluation, the step, the training loss and the test accuracy."""
+    name: str
+    steps: list[int]
+    loss: list[float]
+    accuracy: list[float]
+
+
+def _finite(values) -> list[float | None]:
+    """Plotly draws None as a gap; NaN and inf (a run that diverged) become gaps rather than broken JSON."""
+    return [float(v) if v is not None and math.isfinite(v) else None for v in values]
+
+
+def curves_figure(curves: list[Curve], labels: dict[str, str], last_step: int | None = None) -> dict:
+    """The training loss (top) and the test accuracy (bottom) over the steps, one colour per run, with
+    the loss of a uniform guess (ln 10) drawn as a dotted line. ``labels``: step, loss, accuracy, uniform.
+    ``last_step`` fixes the x range (a growing curve does not rescale the axes every refresh)."""
+    traces = []
+    for index, curve in enumerate(curves):
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        name = plotly_literal(curve.name)
+        traces.append({"type": "scatter", "mode": "lines", "x": list(curve.steps), "y": _finite(curve.loss),
+                       "name": name, "legendgroup": name, "line": {"color": colour, "width": 3},
+                       "hovertemplate": f"{name}<br>{labels['step']} %{{x}}: {labels['loss']} %{{y:.3f}}<extra></extra>"})
+        traces.append({"type": "scatter", "mode": "lines", "x": list(curve.steps), "y": _finite(curve.accuracy),
+                       "name": name, "legendgroup": name, "showlegend": False, "xaxis": "x2", "yaxis": "y2",
+                       "line": {"color": colour, "width": 3},
+                       "hovertemplate": f"{name}<br>{labels['step']} %{{x}}: %{{y:.1%}}<extra></extra>"})
+    high = max([UNIFORM_LOSS * 1.25] + [v for c in curves for v in _finite(c.loss)[:1] if v is not None])
+    x_range = [0, last_step] if last_step else None
+    uniform = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": UNIFORM_LOSS,
+               "y1": UNIFORM_LOSS, "line": {"color": PALETTE["muted"], "dash": "dot", "width": 2}}
+    return {"data": traces, "layout": base_layout(
+        height=460, hovermode="closest", shapes=[uniform],
+        annotations=[{"xref": "x domain", "x": 1, "yref": "y", "y": UNIFORM_LOSS, "xanchor": "right",
+                      "yanchor": "bottom", "showarrow": False, "text": labels["uniform"],
+                      "font": {"color": PALETTE["muted"], "size": 14}}],
+        xaxis={"anchor": "y", "matches": "x2", "showticklabels": False, "range": x_range, **GRID},
+        yaxis={"domain": [0.56, 1], "title": {"text": labels["loss"]}, "range": [0, min(high, 12)],
+               "automargin": True, **GRID},
+        xaxis2={"anchor": "y2", "title": {"text": labels["step"]}, "range": x_range, **GRID},
+        yaxis2={"domain": [0, 0.44], "title": {"text": labels["accuracy"]}, "range": [0, 1.02], "tickformat": ".0%",
+                "automargin": True, **GRID},
+        legend={"orientation": "h", "y": 1.08, "x": 0}, margin={"l": 70, "r": 10, "t": 40, "b": 50}),
+    }
+
+
+def grad_norms_figure(steps: list[int], norms: dict[str, list[float]], labels: dict[str, str]) -> dict:
+    """Each layer's weight-gradient norm over the steps, on a log scale, so that a gradient a thousand
+    times smaller than another (vanishing through sigmoids) is as visible as one of the same size.
+    ``labels``: step, norm."""
+    traces = [{"type": "scatter", "mode": "lines", "x": list(steps),
+               "y": [v if v is not None and math.isfinite(v) and v > 0 else None for v in values],
+               "name": plotly_literal(layer), "line": {"color": SERIES_COLOURS[index % len(SERIES_COLOURS)], "width": 3}}
+              for index, (layer, values) in enumerate(norms.items())]
+    return {"data": traces, "layout": base_layout(
+        height=340, hovermode="x unified", xaxis={"title": {"text": labels["step"]}, **GRID},
+        yaxis=log_axis(labels["norm"], **GRID), legend={"orientation": "h", "y": -0.35, "x": 0},
+        margin={"l": 70, "r": 10, "t": 20, "b": 40})}
+
+
+def confusion_figure(matrix: np.ndarray, class_names: list[str], labels: dict[str, str]) -> dict:
+    """Test images by true class (rows) and predicted class (columns), the count in each cell; the
+    diagonal is what the network gets right. ``labels``: true, predicted."""
+    matrix = np.asarray(matrix, dtype=int)
+    names = [plotly_literal(name) for name in class_names]
+    share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    return {"data": [{"type": "heatmap", "z": share.round(4).tolist(), "x": names, "y": names,
+                      "text": matrix.tolist(), "texttemplate": "%{text}", "textfont": {"size": 14},
+                      "colorscale": [[0, "#ffffff"], [1, PALETTE["conv"]]], "zmin": 0, "zmax": 1, "showscale": False,
+                      "xgap": 1, "ygap": 1,
+                      "hovertemplate": f"{labels['true']} %{{y}}, {labels['predicted']} %{{x}}: %{{text}}<extra></extra>"}],
+            "layout": base_layout(
+                height=440, xaxis={"title": {"text": labels["predicted"]}, "type": "category", "side": "bottom",
+                                   "fixedrange": True, "automargin": True},
+                yaxis={"title": {"text": labels["true"]}, "type": "category", "autorange": "reversed",
+                       "fixedrange": True, "automargin": True, "scaleanchor": "x"},
+                margin={"l": 70, "r": 10, "t": 10, "b": 60})}
