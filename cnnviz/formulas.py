@@ -172,3 +172,20 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     element where a grid of metrics or a dataframe costs a rerun many more."""
     lines = [header, ["---"] + ["---:"] * (len(header) - 1), *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+
+def cross_entropy_formula(label: int, probability: float, loss: float) -> str:
+    """The loss of one example with its numbers: only the right class's term of the sum is not zero."""
+    return rf"L = -\sum_i T_i \log y_i = -\log y_{{{label}}} = -\log {probability:.4f} = {loss:.4f}"
+
+
+def weight_gradient_formula(i: int, j: int, value: float) -> str:
+    """One tap of a kernel's gradient: the padded input under the tap times the gradient at the map, summed."""
+    return (rf"\frac{{\partial L}}{{\partial W_{{{i},{j}}}}} = \sum_{{r,c}} X_{{pad}}[r+{i},\,c+{j}]\cdot"
+            rf"\frac{{\partial L}}{{\partial Z}}[r,c] = {value:.5f}")
+
+
+def sgd_update_formula(rate: float, bias_before: float, bias_gradient: float, bias_after: float) -> str:
+    """The SGD rule, and the bias's update with its numbers (the kernel's are drawn as grids)."""
+    return (rf"W \leftarrow W - \eta\,\frac{{\partial L}}{{\partial W}},\quad \eta = {rate:g};"
+            rf"\quad b: {bias_before:.4f} - {rate:g}\times({bias_gradient:.5f}) = {bias_after:.4f}")

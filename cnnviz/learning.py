@@ -127,15 +127,19 @@ class Snapshot:
     grad_norms: dict[str, float]    # each weighted layer's gradient norm at the last step ({} at step 0)
     confusion: np.ndarray           # CLASSES x CLASSES counts: row = true class, column = predicted
     diverged: bool = False          # the loss is no longer a finite number: the run is over
+    probe: np.ndarray | None = None  # CLASSES x CLASSES: the class probabilities for each class's first test image
 
     def to_dict(self) -> dict:
         """Plain lists and numbers, for JSON (non-finite numbers stay floats: see ``json_safe``)."""
-        return {**asdict(self), "kernels": self.kernels.tolist(), "confusion": self.confusion.tolist()}
+        return {**asdict(self), "kernels": self.kernels.tolist(), "confusion": self.confusion.tolist(),
+                "probe": None if self.probe is None else self.probe.tolist()}
 
     @classmethod
     def from_dict(cls, values: dict) -> Snapshot:
+        probe = values.get("probe")
         return cls(**{**values, "kernels": np.asarray(values["kernels"], dtype=np.float32),
-                      "confusion": np.asarray(values["confusion"], dtype=np.int64)})
+                      "confusion": np.asarray(values["confusion"], dtype=np.int64),
+                      "probe": None if probe is None else np.asarray(probe, dtype=np.float64)})
 
 
 def json_safe(value, digits: int | None = None):
@@ -197,6 +201,11 @@ def augment(batch: torch.Tensor, shift: int, hflip: bool, generator: torch.Gener
     return batch
 
 
+def probe_indices(labels: np.ndarray) -> np.ndarray:
+    """The first test image of each class: the pictures a student watches the network learn to read."""
+    return np.array([int(np.flatnonzero(labels == k)[0]) for k in range(CLASSES)])
+
+
 class Trainer:
     """One run: ``step()`` trains on one mini-batch, ``evaluate()`` tests on the subset's test images.
 
@@ -216,6 +225,7 @@ class Trainer:
         self._y_train = torch.from_numpy(y_train[:count].astype(np.int64))
         self._x_test = to_tensor(x_test, self.spec).to(self.device)
         self._y_test = torch.from_numpy(y_test.astype(np.int64)).to(self.device)
+        self._probe = probe_indices(y_test)
         self._generator = torch.Generator().manual_seed(config.seed)
         self.model = build_model(config, self._generator).to(self.device)
         self._optimizer = OPTIMIZERS[config.optimizer](self.model.parameters(), config.lr)
@@ -271,7 +281,7 @@ class Trainer:
             step=self.steps_done, loss=loss, train_accuracy=train_accuracy, test_loss=test_loss,
             test_accuracy=float(np.trace(confusion)) / len(self._y_test),
             kernels=self._first_conv.weight[:, 0].cpu().numpy().copy(), grad_norms=grads,
-            confusion=confusion,
+            confusion=confusion, probe=torch.softmax(logits[self._probe], dim=1).double().cpu().numpy(),
             diverged=not math.isfinite(test_loss) or (loss is not None and not math.isfinite(loss)))
 
     @torch.no_grad()

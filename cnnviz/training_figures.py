@@ -41,10 +41,12 @@ def curves_figure(curves: list[Curve], labels: dict[str, str], last_step: int | 
     for index, curve in enumerate(curves):
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
         name = plotly_literal(curve.name)
-        traces.append({"type": "scatter", "mode": "lines", "x": list(curve.steps), "y": _finite(curve.loss),
+        traces.append({"type": "scatter", "mode": "lines+markers", "marker": {"size": 5}, "x": list(curve.steps),
+                       "y": _finite(curve.loss),
                        "name": name, "legendgroup": name, "line": {"color": colour, "width": 3},
                        "hovertemplate": f"{name}<br>{labels['step']} %{{x}}: {labels['loss']} %{{y:.3f}}<extra></extra>"})
-        traces.append({"type": "scatter", "mode": "lines", "x": list(curve.steps), "y": _finite(curve.accuracy),
+        traces.append({"type": "scatter", "mode": "lines+markers", "marker": {"size": 5}, "x": list(curve.steps),
+                       "y": _finite(curve.accuracy),
                        "name": name, "legendgroup": name, "showlegend": False, "xaxis": "x2", "yaxis": "y2",
                        "line": {"color": colour, "width": 3},
                        "hovertemplate": f"{name}<br>{labels['step']} %{{x}}: %{{y:.1%}}<extra></extra>"})

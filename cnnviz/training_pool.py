@@ -172,6 +172,11 @@ class RunHandle:
     def __init__(self, pool: TrainingPool, run: _Run):
         self._pool, self._run = pool, run
 
+    @property
+    def config(self):
+        """The settings the run was started with."""
+        return self._run.config
+
     def status(self) -> RunStatus:
         return self._pool._status(self._run)
 

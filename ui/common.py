@@ -78,21 +78,24 @@ def language_selector() -> None:
                  format_func=i18n.LANGUAGES.get, on_change=_language_chosen, args=(widget_key,))
 
 
-def fragment(func):
-    """``st.fragment`` that keeps the session's language.
+def fragment(func=None, *, run_every: float | None = None):
+    """``st.fragment`` that keeps the session's language (``run_every``: rerun it on its own that often, in s).
 
     A widget inside a fragment reruns only the fragment, not app.py, and the run
     happens in a fresh thread where the language app.py chose is unset (English):
     the section would switch language under the student's hand. The choice is
     restored from the session before the section runs.
     """
+    if func is None:
+        return functools.partial(fragment, run_every=run_every)
+
     @functools.wraps(func)
     def in_session_language(*args, **kwargs):
         i18n.set_language(st.session_state.get(LANGUAGE_KEY, i18n.get_language()))
         with page_guard():           # a fragment's own rerun does not pass through app.py's guard
             return func(*args, **kwargs)
 
-    return st.fragment(in_session_language)
+    return st.fragment(in_session_language, run_every=run_every)
 
 
 @contextmanager
