@@ -77,10 +77,20 @@ def grad_norms_figure(steps: list[int], norms: dict[str, list[float]], labels: d
                "y": [v if v is not None and math.isfinite(v) and v > 0 else None for v in values],
                "name": plotly_literal(layer), "line": {"color": SERIES_COLOURS[index % len(SERIES_COLOURS)], "width": 3}}
               for index, (layer, values) in enumerate(norms.items())]
+    values = [v for trace in traces for v in trace["y"] if v is not None]
+    ticks = log_ticks(min(values), max(values)) if values else []
     return {"data": traces, "layout": base_layout(
         height=340, hovermode="x unified", xaxis={"title": {"text": labels["step"]}, **GRID},
-        yaxis=log_axis(labels["norm"], **GRID), legend={"orientation": "h", "y": -0.35, "x": 0},
-        margin={"l": 70, "r": 10, "t": 20, "b": 40})}
+        yaxis=log_axis(labels["norm"], tickvals=ticks, ticktext=[f"{v:.3g}" for v in ticks], **GRID),
+        legend={"orientation": "h", "y": -0.35, "x": 0}, margin={"l": 70, "r": 10, "t": 20, "b": 40})}
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """1, 2 and 5 times the powers of ten from ``low`` to ``high`` (only the powers over more than three
+    decades): readable numbers where Plotly would write each minor tick as a lone digit."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    steps = (1,) if last - first > 3 else (1, 2, 5)
+    return [m * 10.0 ** k for k in range(first, last + 1) for m in steps if low / 1.5 <= m * 10.0 ** k <= high * 1.5]
 
 
 def confusion_figure(matrix: np.ndarray, class_names: list[str], labels: dict[str, str]) -> dict:

@@ -149,6 +149,8 @@ def _child(job_name: str, config, conn, stop, budget, niceness: int) -> None:
     try:
         _resolve(job_name)(config, lambda snapshot: conn.send(("report", snapshot)), should_stop,
                            lambda: budget.value == 0)
+    except (BrokenPipeError, EOFError):      # the app has gone: nobody is left to tell
+        return
     except InvalidInput as refused:
         conn.send(("failed", refused.key, refused.values, traceback.format_exc()))
     except Exception:   # noqa: BLE001 - any error of the job is the run's failure, told to the parent

@@ -114,7 +114,7 @@ def open_tab_index(at) -> int:
     return -1 if found is None else found.proto.tab_container.default_tab_index
 
 
-WITH_SECTION_TABS = ["convolution", "conv_arithmetic", "pooling", "activations", "filters", "channels"]
+WITH_SECTION_TABS = ["convolution", "conv_arithmetic", "pooling", "activations", "filters", "channels", "training"]
 
 
 @pytest.mark.parametrize("lesson", [lesson for lesson in LESSONS if lesson.name in WITH_SECTION_TABS],

@@ -79,32 +79,34 @@ def owner() -> str:
     return st.session_state.setdefault(OWNER_KEY, uuid.uuid4().hex)
 
 
+def start(config: TrainConfig) -> None:
+    st.session_state[RUN_KEY] = shared_pool().submit(owner(), config)
+    st.session_state[STARTED_KEY] = time.monotonic()
+
+
+def reset(handle) -> None:
+    handle.cancel()
+    del st.session_state[RUN_KEY]
+
+
 def buttons(config: TrainConfig | None) -> None:
     """Train starts a run (a second press, or new settings mid-run, never starts another); Pause, One step
-    and Reset act on the session's run. Each action reruns the page, so the buttons show the new state."""
+    and Reset act on the session's run. They act in callbacks, before the page runs, so the page that
+    follows already shows the new state."""
     handle = st.session_state.get(RUN_KEY)
     status = handle.status() if handle else None
     active = status is not None and status.state in (QUEUED, RUNNING)
     paused = active and status.paused
     columns = st.columns(4)
-    if columns[0].button(t("training.train"), type="primary", icon=":material/play_arrow:", disabled=config is None
-                         or active, width="stretch", key="train_start"):
-        st.session_state[RUN_KEY] = shared_pool().submit(owner(), config)
-        st.session_state[STARTED_KEY] = time.monotonic()
-    elif columns[1].button(t("training.resume" if paused else "training.pause"),
-                           icon=":material/play_arrow:" if paused else ":material/pause:", disabled=not active,
-                           width="stretch", key="train_pause"):
-        handle.resume() if paused else handle.pause()
-    elif columns[2].button(t("training.one_step"), icon=":material/skip_next:", disabled=not active,
-                           width="stretch", key="train_step", help=t("training.one_step_help")):
-        handle.step()
-    elif columns[3].button(t("training.reset"), icon=":material/restart_alt:", disabled=handle is None,
-                           width="stretch", key="train_reset"):
-        handle.cancel()
-        del st.session_state[RUN_KEY]
-    else:
-        return
-    st.rerun()
+    columns[0].button(t("training.train"), type="primary", icon=":material/play_arrow:", key="train_start",
+                      disabled=config is None or active, width="stretch", on_click=start, args=(config,))
+    columns[1].button(t("training.resume" if paused else "training.pause"), key="train_pause",
+                      icon=":material/play_arrow:" if paused else ":material/pause:", disabled=not active,
+                      width="stretch", on_click=(handle.resume if paused else handle.pause) if active else None)
+    columns[2].button(t("training.one_step"), icon=":material/skip_next:", disabled=not active, width="stretch",
+                      key="train_step", help=t("training.one_step_help"), on_click=handle.step if active else None)
+    columns[3].button(t("training.reset"), icon=":material/restart_alt:", disabled=handle is None, width="stretch",
+                      key="train_reset", on_click=reset if handle else None, args=(handle,) if handle else None)
 
 
 def live_section() -> None:

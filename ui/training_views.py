@@ -82,10 +82,10 @@ def probe_section(snapshot, dataset: str, names: list[str], key: str) -> None:
         st.caption(t("training.probe_missing"))
         return
     labels = dict(enumerate(names))
-    picture_column, bars_column = st.columns([1, 2], gap="medium")
+    chosen = st.pills(t("training.probe_pick"), list(labels), format_func=labels.get, default=0,
+                      key=f"{key}_probe") or 0
+    picture_column, bars_column = st.columns([1, 3], gap="medium")
     with picture_column:
-        chosen = st.pills(t("training.probe_pick"), list(labels), format_func=labels.get, default=0,
-                          key=f"{key}_probe") or 0
         st.image(probe_picture(dataset, chosen), width=PROBE_WIDTH, output_format="PNG")
     with bars_column:
         show_figure(model_figures.probabilities_figure(snapshot.probe[chosen], names, highlight=chosen),
