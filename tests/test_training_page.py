@@ -128,3 +128,23 @@ def test_one_step_of_backpropagation_shows_the_numbers_the_core_computes(lang):
 
 def latex(at) -> list[str]:
     return [e.value.strip("$\n") for e in at.latex]
+
+
+def test_a_diverging_run_stops_with_a_sentence_and_a_language_switch_keeps_the_run():
+    at = choose_tab(open_app("en", PAGE), "training", t("training.tab_live", "en"))
+    at.select_slider(key="train_lr").set_value(10.0).run()
+    at.selectbox(key="train_init").set_value("normal_1").run()
+    at.segmented_control(key="train_optimizer").set_value("sgd").run()
+    at.button(key="train_start").click().run()
+    handle = at.session_state[RUN_KEY]
+    try:
+        at.query_params["lang"] = "ko"                                  # mid-run: the same run, in Korean
+        at.run()
+        assert at.session_state[RUN_KEY] is handle
+        status = wait_for_run(at, lambda s: s.state == "done")
+        last = status.snapshots[-1]
+        assert last.diverged and last.step < 1000
+        assert [e.value for e in at.error] == [t("training.diverged", "ko", step=last.step)]
+        assert not at.exception
+    finally:
+        handle.cancel()
