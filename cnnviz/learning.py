@@ -17,7 +17,8 @@ cross-entropy of ln 10 ≈ 2.303 (``CHANCE_LOSS``), and a well-initialized one s
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -83,6 +84,7 @@ class TrainConfig:
     seed: int = 0
     steps: int = 1500
     eval_every: int = 50
+    refresh_seconds: float | None = None  # a live run: a quick snapshot between tests at least this often
 
     def __post_init__(self):
         choices = {"model": MODELS, "dataset": SUBSETS, "activation": architectures.ACTIVATIONS,
@@ -110,6 +112,9 @@ class TrainConfig:
             raise InvalidInput("errors.training.steps", value=self.steps, high=f"{MAX_STEPS:,}")
         if not (_whole(self.eval_every) and 1 <= self.eval_every <= self.steps):
             raise InvalidInput("errors.training.eval_every", value=self.eval_every, high=self.steps)
+        if self.refresh_seconds is not None and not (
+                isinstance(self.refresh_seconds, (int, float)) and 0.05 <= self.refresh_seconds <= 60):
+            raise InvalidInput("errors.training.refresh_seconds", value=self.refresh_seconds)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -128,6 +133,7 @@ class Snapshot:
     confusion: np.ndarray           # CLASSES x CLASSES counts: row = true class, column = predicted
     diverged: bool = False          # the loss is no longer a finite number: the run is over
     probe: np.ndarray | None = None  # CLASSES x CLASSES: the class probabilities for each class's first test image
+    tested: bool = True             # False: a quick snapshot, whose test figures are those of the last test
 
     def to_dict(self) -> dict:
         """Plain lists and numbers, for JSON (non-finite numbers stay floats: see ``json_safe``)."""
@@ -235,6 +241,7 @@ class Trainer:
         self._background = -self.spec.mean / self.spec.std     # a black pixel, normalized
         self._order, self._position = torch.empty(0, dtype=torch.int64), 0
         self._losses: list[float] = []
+        self._last_test: Snapshot | None = None
         self._correct = self._seen = 0
         self.steps_done = 0
 
@@ -277,12 +284,28 @@ class Trainer:
         self._losses, self._correct, self._seen = [], 0, 0
         grads = {name: float(torch.linalg.vector_norm(layer.weight.grad))
                  for name, layer in self._weighted.items() if layer.weight.grad is not None}
-        return Snapshot(
+        self._last_test = Snapshot(
             step=self.steps_done, loss=loss, train_accuracy=train_accuracy, test_loss=test_loss,
             test_accuracy=float(np.trace(confusion)) / len(self._y_test),
             kernels=self._first_conv.weight[:, 0].cpu().numpy().copy(), grad_norms=grads,
             confusion=confusion, probe=torch.softmax(logits[self._probe], dim=1).double().cpu().numpy(),
             diverged=not math.isfinite(test_loss) or (loss is not None and not math.isfinite(loss)))
+        return self._last_test
+
+    def glance(self) -> Snapshot:
+        """A quick snapshot between two tests: the training loss since the last snapshot, the kernels and
+        the gradients now; the test figures are the last test's (``tested`` is False). Testing the 2,000
+        images costs as much as ~15 steps, so a live run glances often and tests now and then."""
+        if self._last_test is None:
+            return self.evaluate()
+        loss = sum(self._losses) / len(self._losses) if self._losses else None
+        train_accuracy = self._correct / self._seen if self._seen else None
+        self._losses, self._correct, self._seen = [], 0, 0
+        grads = {name: float(torch.linalg.vector_norm(layer.weight.grad))
+                 for name, layer in self._weighted.items() if layer.weight.grad is not None}
+        return replace(self._last_test, step=self.steps_done, loss=loss, train_accuracy=train_accuracy,
+                       kernels=self._first_conv.weight[:, 0].detach().cpu().numpy().copy(), grad_norms=grads,
+                       diverged=loss is not None and not math.isfinite(loss), tested=False)
 
     @torch.no_grad()
     def predict(self, image: np.ndarray, invert: bool | None = None, fit: bool | None = None) -> np.ndarray:
@@ -295,22 +318,30 @@ class Trainer:
 
 def run(config: TrainConfig, report: Callable[[Snapshot], None], should_stop: Callable[[], bool] = lambda: False,
         pause_pending: Callable[[], bool] = lambda: False, device: torch.device | str | None = None) -> Snapshot:
-    """Train for ``config.steps`` steps, reporting a snapshot at step 0, every ``eval_every`` steps, at the end,
-    and whenever ``pause_pending()`` says, after a step, that the run is about to wait (paused, or one step
-    at a time: cnnviz.training_pool).
+    """Train for ``config.steps`` steps, reporting a tested snapshot at step 0, every ``eval_every`` steps, at
+    the end, and whenever ``pause_pending()`` says, after a step, that the run is about to wait (paused, or
+    one step at a time: cnnviz.training_pool); with ``config.refresh_seconds``, a quick one (``glance``) in
+    between whenever that long has passed since the last report.
 
-    ``should_stop()`` is asked before every step (and may wait there while the run is paused). A loss that is no longer finite ends the run at
-    once with a snapshot that says ``diverged``; nothing is raised. Returns the last snapshot.
+    ``should_stop()`` is asked before every step (and may wait there while the run is paused). A loss that
+    is no longer finite ends the run at once with a snapshot that says ``diverged``; nothing is raised.
+    Returns the last snapshot.
     """
     trainer = Trainer(config, device)
     snapshot = trainer.evaluate()
     report(snapshot)
+    reported = time.monotonic()
     while trainer.steps_done < config.steps and not should_stop():
         loss = trainer.step()
         if not math.isfinite(loss) or trainer.steps_done % config.eval_every == 0 \
                 or trainer.steps_done == config.steps or pause_pending():
             snapshot = trainer.evaluate()
-            report(snapshot)
-            if snapshot.diverged:
-                break
+        elif config.refresh_seconds and time.monotonic() - reported >= config.refresh_seconds:
+            snapshot = trainer.glance()
+        else:
+            continue
+        report(snapshot)
+        reported = time.monotonic()
+        if snapshot.diverged:
+            break
     return snapshot

@@ -21,10 +21,12 @@ GRID = {"gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"}
 
 @dataclass(frozen=True)
 class Curve:
-    """One run's history: its name and, per evaluation, the step, the training loss and the test accuracy."""
+    """One run's history: its name, the training loss at each snapshot's step, and the test accuracy at each
+    step it was tested (a live run reports its loss more often than it tests)."""
     name: str
     steps: list[int]
     loss: list[float]
+    tested_steps: list[int]
     accuracy: list[float]
 
 
@@ -45,8 +47,8 @@ def curves_figure(curves: list[Curve], labels: dict[str, str], last_step: int | 
                        "y": _finite(curve.loss),
                        "name": name, "legendgroup": name, "line": {"color": colour, "width": 3},
                        "hovertemplate": f"{name}<br>{labels['step']} %{{x}}: {labels['loss']} %{{y:.3f}}<extra></extra>"})
-        traces.append({"type": "scatter", "mode": "lines+markers", "marker": {"size": 5}, "x": list(curve.steps),
-                       "y": _finite(curve.accuracy),
+        traces.append({"type": "scatter", "mode": "lines+markers", "marker": {"size": 5},
+                       "x": list(curve.tested_steps), "y": _finite(curve.accuracy),
                        "name": name, "legendgroup": name, "showlegend": False, "xaxis": "x2", "yaxis": "y2",
                        "line": {"color": colour, "width": 3},
                        "hovertemplate": f"{name}<br>{labels['step']} %{{x}}: %{{y:.1%}}<extra></extra>"})

@@ -2,6 +2,7 @@
 
 import json
 import math
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -44,6 +45,7 @@ BAD = {
     "batch_size": (0, "errors.training.batch_size"),
     "train_images": (99, "errors.training.train_images"),
     "augment": ("yes", "errors.training.augment"),
+    "refresh_seconds": (0.0, "errors.training.refresh_seconds"),
     "seed": (-1, "errors.training.seed"),
     "steps": (0, "errors.training.steps"),
     "eval_every": (7, "errors.training.eval_every"),     # longer than SMALL's 6 steps
@@ -228,3 +230,24 @@ def test_the_device_is_chosen_or_given(monkeypatch):
     monkeypatch.setenv("CNNVIZ_DEVICE", "cpu")
     assert Trainer(SMALL).device == torch.device("cpu")
     assert Trainer(SMALL, "cpu").model.conv1.weight.device.type == "cpu"
+
+
+def test_a_live_run_glances_between_tests_and_tests_on_schedule(monkeypatch):
+    """With refresh_seconds, quick snapshots come between the tests: their loss, kernels and gradients are new,
+    their test figures the last test's; the tests still fall every eval_every steps."""
+    config = replace(SMALL, steps=12, eval_every=6, refresh_seconds=0.05)
+    step = Trainer.step
+
+    def slow_step(self):                 # a step slower than the refresh, so that every gap has a glance
+        time.sleep(0.06)
+        return step(self)
+
+    monkeypatch.setattr(Trainer, "step", slow_step)
+    snapshots = collect(config)
+    assert [s.step for s in snapshots if s.tested] == [0, 6, 12]
+    glances = [s for s in snapshots if not s.tested]
+    assert glances and all(s.loss is not None for s in glances)
+    for glance in glances:
+        last = max((s for s in snapshots if s.tested and s.step < glance.step), key=lambda s: s.step)
+        assert glance.test_accuracy == last.test_accuracy and np.array_equal(glance.confusion, last.confusion)
+    assert not np.array_equal(glances[0].kernels, snapshots[0].kernels)     # the kernels are the current ones

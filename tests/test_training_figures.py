@@ -12,8 +12,8 @@ LABELS = {"step": "step", "loss": "loss", "accuracy": "accuracy", "uniform": "un
 
 
 def test_curves_draw_each_run_and_leave_gaps_where_the_loss_is_not_a_number():
-    runs = [Curve("a", [0, 50, 100], [2.3, 0.5, float("nan")], [0.1, 0.9, 0.1]),
-            Curve("<b>b</b>", [0, 50], [2.3, float("inf")], [0.1, 0.1])]
+    runs = [Curve("a", [0, 50, 100], [2.3, 0.5, float("nan")], [0, 100], [0.1, 0.1]),
+            Curve("<b>b</b>", [0, 50], [2.3, float("inf")], [0, 50], [0.1, 0.1])]
     figure = curves_figure(runs, LABELS, last_step=200)
     losses = [trace for trace in figure["data"] if trace.get("yaxis") is None]
     assert [trace["y"] for trace in losses] == [[2.3, 0.5, None], [2.3, None]]

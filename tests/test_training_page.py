@@ -78,12 +78,13 @@ def test_train_pause_one_step_and_reset(lang):
         wait_for_run(at, lambda s: len(s.snapshots) >= 2)
         assert at.button(key="train_start").disabled                   # no second run for this session
         at.button(key="train_pause").click().run()
-        status = wait_for_run(at, lambda s: s.paused and s.snapshots[-1].step % 50 != 0 or s.paused and
-                              len(s.snapshots) >= 3)
-        held = status.snapshots[-1].step
+        wait_for_run(at, lambda s: s.paused)
+        time.sleep(1.5)                      # the step it was taking, and its report, come within a poll
+        at.run()
+        held = handle.status().snapshots[-1].step
         time.sleep(1.0)
         at.run()
-        assert handle.status().snapshots[-1].step == held                 # paused: nothing moves
+        assert handle.status().snapshots[-1].step == held and handle.status().snapshots[-1].tested
         assert any(t("training.paused", lang, step=held) in i.value for i in at.info)
         at.button(key="train_step").click().run()
         wait_for_run(at, lambda s: s.snapshots[-1].step == held + 1)       # one step, reported, then paused

@@ -30,7 +30,8 @@ RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCHES = (8, 16, 32, 64, 128, 256)
 IMAGES = (100, 250, 500, 1000, 2000, 5000, 10000)
 STEPS = (100, 250, 500, 1000, 1500, 2000, 3000)
-EVAL_EVERY = 50          # steps between two snapshots: a LeNet-5 step takes ~10 ms, so about two a second
+EVAL_EVERY = 100         # steps between two tests of the 2,000 test images (~1.5 s of a LeNet-5 run)
+REFRESH_S = 0.3          # and a quick snapshot (loss, kernels, gradients) at least this often in between
 
 
 def labelled(options, key) -> dict[str, str]:
@@ -70,7 +71,7 @@ def settings() -> TrainConfig | None:
         return TrainConfig(model=network, dataset=NETWORKS[network], activation=activation or "relu",
                            pooling=pooling or "max", init=init, optimizer=optimizer or "adam", lr=lr,
                            batch_size=batch, train_images=images, augment=augment, seed=int(seed), steps=steps,
-                           eval_every=EVAL_EVERY)
+                           eval_every=EVAL_EVERY, refresh_seconds=REFRESH_S)
     return None
 
 

@@ -25,9 +25,9 @@ PROBE_WIDTH = 112        # px: a 28x28 picture, four screen pixels to one of its
 
 def curve(name: str, snapshots) -> Curve:
     """The run's curve: the first snapshot (step 0) has no training loss yet, so it shows the test loss."""
-    return Curve(name, [s.step for s in snapshots],
-                 [s.test_loss if s.loss is None else s.loss for s in snapshots],
-                 [s.test_accuracy for s in snapshots])
+    tested = [s for s in snapshots if s.tested]
+    return Curve(name, [s.step for s in snapshots], [s.test_loss if s.loss is None else s.loss for s in snapshots],
+                 [s.step for s in tested], [s.test_accuracy for s in tested])
 
 
 def curve_labels() -> dict[str, str]:
