@@ -1,4 +1,4 @@
-"""A class at once: ``python -m bench.classroom --sessions 30 --minutes 5 [--through-nginx]``.
+"""A class at once: ``python -m bench.classroom --sessions 30 --minutes 5 [--through-nginx] [--training K]``.
 
 Starts the app on a loopback port (or two replicas behind nginx), then drives
 N student sessions through a scripted lesson: open the pages, move sliders,
@@ -36,6 +36,22 @@ server for ``server.disconnectedSessionTTL``. After the class leaves, the
 bench waits that long and reads the memory again: it must come back near
 where it was before the class arrived (``--waves 2`` repeats the class, to
 tell caches filling up from a per-session leak).
+
+``--training K``: K of the socket students train in the training lesson while
+the others follow the lesson script. Each opens the lesson's "Train it
+yourself" tab, sets a seed of its own, presses Train and then polls the run as
+the page does (its fragment reruns itself every half second) until the run has
+ended, reads, and starts again with a new session; when the class ends, it
+leaves mid-run as a closed tab does (the run stops by itself). The training
+students' figures are reported apart: the press, each poll (a fragment run),
+when the curve they were sent moved on, the runs' steps per second, and the
+time from the press to a first curve (waiting in the pool's queue included).
+One training student trains alone first, as the baseline (and so the pool's
+processes have started before the memory at the start is read). Memory is read
+for the server alone and for the server with every process under it (the
+pool's fork server and training runs; a sum of RSS, which counts the pages a
+forked child shares with its parent twice); the CPU of the training processes
+is reported apart from the server's.
 """
 
 from __future__ import annotations
@@ -69,6 +85,7 @@ STEP_TIMEOUT_MS = 60_000
 MAX_PASSES = 200                 # per student: a second bound beside the clock
 VIEWPORT = {"width": 1024, "height": 768}       # a school laptop; the browsers' drawing cost grows with it
 LANGS = ("en", "ko")
+LIVE_CURVES = "live_curves"     # the key of the training lesson's live curves chart
 
 STATE = """() => { const app = document.querySelector('[data-testid=stApp]');
   return `script ${app?.getAttribute('data-test-script-state')}, ` +
@@ -221,6 +238,52 @@ def lesson_script() -> tuple[list[Step], list[Step], list[str]]:
     return steps, sockets, sorted({step.lesson for step in LESSON_SCRIPT} - registered)
 
 
+# ---------------------------------------------------------------- a socket student who trains
+
+PRESS = Step("training", "train (press)", "server", None)
+POLL = Step("training", "poll (the page's fragment rerun)", "server", None)
+
+
+async def train_and_follow(s: SocketStudent) -> None:
+    """Press Train, then poll as the page does until the run has ended (or the class has: the student
+    leaves mid-run). One Record.runs entry per run: when the curve the student was sent moved on."""
+    pressed = time.monotonic()
+    await s.press("training.train")
+    s.record.add(PRESS, time.monotonic() - pressed)
+    moved: list[tuple[float, int]] = []          # (time, last step on the curve) each time the curve moved on
+
+    def polled(seconds: float) -> None:
+        s.record.add(POLL, seconds)
+        figure = s.chart(LIVE_CURVES)
+        steps = figure["data"][0]["x"] if figure and figure["data"] else []
+        if steps and (not moved or moved[-1][1] != steps[-1]):
+            moved.append((time.monotonic(), steps[-1]))
+
+    await s.follow(s.deadline, polled)
+    ended = "left mid-run" if s.auto_reruns else next(
+        (state for state in ("done", "stopped") if any(a.startswith(t(f"training.ended_{state}", s.lang).split("{")[0])
+                                                       for a in s.alerts)), "other")
+    span = moved[-1][0] - moved[0][0] if len(moved) > 1 else 0.0
+    s.record.runs.append({
+        "ended": ended, "last_step": moved[-1][1] if moved else None,
+        "first_curve_s": round(moved[0][0] - pressed, 3) if moved else None,
+        "steps_per_s": round((moved[-1][1] - moved[0][1]) / span, 1) if span else None,
+        "refresh_s": [round(b[0] - a[0], 3) for a, b in zip(moved, moved[1:])]})
+    if ended in ("stopped", "other"):
+        s.record.error(f"training run {ended}", f"socket student {s.index}: {' / '.join(s.alerts)[:200]}")
+
+
+def training_script() -> list[Step]:
+    """The training students' pass: open the lesson, its live tab, a seed of one's own, train and follow; empty
+    while the training lesson is not registered."""
+    if "training" not in {lesson.name for lesson in LESSONS}:
+        return []
+    return [Step("training", "open", "server", lambda s: s.open("training")),
+            Step("training", "live tab", "server", lambda s: s.open_tab("training.tab_live")),
+            Step("training", "seed", "server", lambda s: s.type_number("training.seed", 100 * s.index + s.passes)),
+            Step("training", "train and follow the run", "training", train_and_follow)]
+
+
 # ---------------------------------------------------------------- one student
 
 @dataclass
@@ -229,6 +292,7 @@ class Record:
     kinds: dict[str, str] = field(default_factory=dict)
     errors: list[dict] = field(default_factory=list)
     passes: int = 0
+    runs: list[dict] = field(default_factory=list)          # training runs followed (train_and_follow)
 
     def add(self, step: Step, seconds: float) -> None:
         self.samples.setdefault(step.label, []).append(seconds)
@@ -361,48 +425,63 @@ def server_metric(base: str, name: str) -> float | None:
 
 
 class CpuClock:
-    """CPU seconds used by the app server(s), by the load generator (this process, its browsers) and by the
-    whole machine, between ``start()`` and ``stop()``."""
+    """CPU seconds used by the app server(s), by the processes under them (the training pool's), by the load
+    generator (this process, its browsers) and by the whole machine, between ``start()`` and ``stop()``.
+    A training run that ends in between is counted whole (its parent, the pool's fork server, gets its time
+    when it ends)."""
 
     def __init__(self, server_pids: list[int], other_pids: list[int]):
         self.server_pids, self.other_pids = server_pids, other_pids
 
-    def _read(self) -> tuple[float, float, float, float]:
+    def _read(self) -> tuple[float, float, float, float, float]:
         servers = [p for pid in self.server_pids for p in proc.descendants(pid)]
         generator = [p for p in proc.descendants(os.getpid())
                      if p not in servers and p not in self.other_pids]
-        return (time.monotonic(), proc.cpu_seconds(servers), proc.cpu_seconds(generator),
-                proc.machine_busy_seconds())
+        children = [p for p in servers if p not in self.server_pids]
+        return (time.monotonic(), proc.cpu_seconds(self.server_pids), proc.cpu_seconds(children),
+                proc.cpu_seconds(generator), proc.machine_busy_seconds())
 
     def start(self) -> None:
         self.begin = self._read()
 
     def stop(self) -> dict:
         end = self._read()
-        wall, server, generator, machine = (b - a for a, b in zip(self.begin, end))
+        wall, server, training, generator, machine = (b - a for a, b in zip(self.begin, end))
         cores = len(os.sched_getaffinity(0))
         share = lambda seconds: round(100 * seconds / (wall * cores), 1)
         return {"wall_s": round(wall, 1), "cores": cores, "app_server_s": round(server, 1),
-                "browsers_and_driver_s": round(generator, 1), "app_server_pct": share(server),
+                "training_s": round(training, 1), "browsers_and_driver_s": round(generator, 1),
+                "app_server_pct": share(server), "training_pct": share(training),
                 "browsers_and_driver_pct": share(generator), "machine_busy_pct": share(machine),
-                "everything_else_pct": share(max(machine - server - generator, 0))}
+                "everything_else_pct": share(max(machine - server - training - generator, 0))}
+
+
+class TreeRss(proc.RssSampler):
+    """The summed RSS of the app server(s) and of every process under them (the training pool's fork server
+    and runs): pages a forked child shares with its parent are counted in both."""
+
+    def now(self) -> float:
+        return sum(proc.rss_mb(pid) for root in self.pids for pid in proc.descendants(root))
 
 
 async def run_class(base: str, server_bases: list[str], server_pids: list[int], other_pids: list[int],
                     sessions: int, seconds: float, think: float, ramp: float, solo_passes: int,
-                    session_ttl: float, browsers: int = 1, waves: int = 1, in_browsers: int = 4) -> dict:
-    """Warm up, one session alone (a browser, then a socket student), then the class (``waves`` times, one
-    after the other); memory and CPU read around each phase. Memory after a second wave as after the first
-    means no per-session leak."""
+                    session_ttl: float, browsers: int = 1, waves: int = 1, in_browsers: int = 4,
+                    training: int = 0) -> dict:
+    """Warm up, one session alone (a browser, then a socket student, then a training student), then the class
+    (``waves`` times, one after the other); memory and CPU read around each phase. Memory after a second wave
+    as after the first means no per-session leak."""
     from playwright.async_api import async_playwright
 
     steps, socket_steps, skipped = lesson_script()
+    train_steps = training_script() if training else []
     solo, crowd, socket_solo, socket_crowd = Record(), Record(), Record(), Record()
+    training_solo, training_crowd = Record(), Record()
     clock = CpuClock(server_pids, other_pids)
     async with async_playwright() as playwright:
         launched = [await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
                     for _ in range(max(1, min(browsers, sessions)))]
-        with proc.RssSampler(server_pids) as rss:
+        with proc.RssSampler(server_pids) as rss, TreeRss(server_pids) as tree:
             memory = {"boot_mb": rss.now()}
             for server_base in server_bases:     # each process compiles the pages, fills caches, loads the model
                 async with Student(0, launched[0], server_base, Record(), think) as warm:
@@ -416,17 +495,25 @@ async def run_class(base: str, server_bases: list[str], server_pids: list[int], 
                 async with SocketStudent(0, base, socket_solo, 0, LANGS[number % 2], STEP_TIMEOUT_MS / 1000) as alone:
                     alone.passes = number
                     await alone.lesson(socket_steps, time.monotonic() + 600)
+            if train_steps:                           # one run, alone; it starts the pool's processes too
+                async with SocketStudent(0, base, training_solo, 0, "en", STEP_TIMEOUT_MS / 1000) as alone:
+                    alone.deadline = time.monotonic() + 600
+                    await alone.lesson(train_steps, alone.deadline)
             await asyncio.sleep(1)
             rss.reset_peak()
+            tree.reset_peak()
             memory["start_mb"] = rss.now()
+            memory["start_with_children_mb"] = tree.now()
 
             cpu_class = {}
             for wave in range(1, waves + 1):
                 clock.start()
-                await the_class(launched, base, (crowd, socket_crowd), (steps, socket_steps), sessions,
-                                min(in_browsers, sessions), seconds, think, ramp)
+                await the_class(launched, base, (crowd, socket_crowd, training_crowd),
+                                (steps, socket_steps, train_steps), sessions, min(in_browsers, sessions), seconds,
+                                think, ramp, training)
                 cpu_class = cpu_class or clock.stop()                     # the first wave's
                 memory["peak_mb"] = rss.peak
+                memory["peak_with_children_mb"] = max(memory.get("peak_with_children_mb", 0), tree.peak)
                 memory["end_of_class_mb"] = rss.now()
                 # The class has left. Disconnected sessions live for the TTL; the server drops expired ones
                 # when another session disconnects, so one short visit to each process after the TTL does that.
@@ -436,20 +523,31 @@ async def run_class(base: str, server_bases: list[str], server_pids: list[int], 
                         await visit.load()
                 await asyncio.sleep(3)
                 memory[f"after_wave_{wave}_mb"] = memory["after_mb"] = rss.now()
+                memory["after_with_children_mb"] = tree.now()
         memory["active_sessions_after"] = sum(server_metric(b, "active_sessions") or 0 for b in server_bases)
         for browser in launched:
             await browser.close()
-    return summarize({"browsers": (solo, crowd), "sockets": (socket_solo, socket_crowd)}, memory,
-                     {"solo": cpu_solo, "class": cpu_class}, steps + socket_steps, skipped)
+    return summarize({"browsers": (solo, crowd), "sockets": (socket_solo, socket_crowd),
+                      "training": (training_solo, training_crowd)}, memory,
+                     {"solo": cpu_solo, "class": cpu_class}, steps + socket_steps, skipped, training)
 
 
-async def the_class(browsers: list, base: str, records: tuple[Record, Record], steps: tuple[list[Step], list[Step]],
-                    sessions: int, in_browsers: int, seconds: float, think: float, ramp: float) -> None:
+def spread(count: int, among: list[int]) -> set[int]:
+    """``count`` of ``among``, spread evenly over it."""
+    return {among[round(k * len(among) / count)] for k in range(count)} if count else set()
+
+
+async def the_class(browsers: list, base: str, records: tuple[Record, Record, Record],
+                    steps: tuple[list[Step], list[Step], list[Step]], sessions: int, in_browsers: int, seconds: float,
+                    think: float, ramp: float, training: int = 0) -> None:
     """``sessions`` students arrive over ``ramp`` seconds and work through the lesson until the time is up:
-    the first ``in_browsers`` of them in browsers (spread over the arrivals), the others as socket students.
-    Each pass of the lesson starts with a new session, as a page load does."""
+    ``in_browsers`` of them in browsers and ``training`` socket students who train (each group spread over
+    the arrivals), the others as socket students following the lesson. Each pass of the lesson starts with
+    a new session, as a page load does."""
     deadline = time.monotonic() + ramp + seconds
-    in_a_browser = {round(k * sessions / in_browsers) for k in range(in_browsers)} if in_browsers else set()
+    in_a_browser = spread(in_browsers, list(range(sessions)))
+    training_students = spread(min(training, sessions - len(in_a_browser)),
+                               [index for index in range(sessions) if index not in in_a_browser])
     record = records[0]            # where a student that did not finish is noted
 
     async def student(index: int) -> None:
@@ -460,10 +558,12 @@ async def the_class(browsers: list, base: str, records: tuple[Record, Record], s
                     if not await s.lesson(steps[0], deadline):
                         break
             return
+        trains = index in training_students
         for number in range(MAX_PASSES):
-            async with SocketStudent(index, base, records[1], think, LANGS[index % 2], STEP_TIMEOUT_MS / 1000) as s:
-                s.passes = number
-                if not await s.lesson(steps[1], deadline):
+            async with SocketStudent(index, base, records[2 if trains else 1], think, LANGS[index % 2],
+                                     STEP_TIMEOUT_MS / 1000) as s:
+                s.passes, s.deadline = number, deadline
+                if not await s.lesson(steps[2 if trains else 1], deadline):
                     break
 
     tasks = [asyncio.ensure_future(student(index)) for index in range(sessions)]
@@ -483,11 +583,31 @@ def stats(values: list[float]) -> dict:
     return {"n": len(values), "p50_s": rounded(percentile(values, 50)), "p95_s": rounded(percentile(values, 95))}
 
 
+def training_figures(record: Record) -> dict:
+    """What the training students (or the one alone) saw: each interaction, the runs they followed, how often
+    the curve they were sent moved on (seen at each poll, so in steps of a poll's interval), and the runs'
+    speed."""
+    runs = record.runs
+    refresh = [interval for run in runs for interval in run["refresh_s"]]
+    speeds = [run["steps_per_s"] for run in runs if run["steps_per_s"]]
+    ended: dict[str, int] = {}
+    for run in runs:
+        ended[run["ended"]] = ended.get(run["ended"], 0) + 1
+    return {"interactions": {label: stats(values) for label, values in record.samples.items()},
+            "polls": stats(record.samples.get(POLL.label, [])), "runs": len(runs), "ended": ended,
+            "first_curve": stats([run["first_curve_s"] for run in runs if run["first_curve_s"] is not None]),
+            "curve_moved_every": stats(refresh) | {"p90_s": None if not refresh else round(percentile(refresh, 90), 3)},
+            "steps_per_s_median": round(statistics.median(speeds), 1) if speeds else None,
+            "runs_detail": [{k: v for k, v in run.items() if k != "refresh_s"} for run in runs]}
+
+
 def summarize(records: dict[str, tuple[Record, Record]], memory: dict, cpu: dict, steps: list[Step],
-              skipped: list[str]) -> dict:
-    """``records``: (alone, in the class) for the browsers and for the socket students. The browsers' figures
-    keep their old names (server_solo, server_class); the socket students' are sockets_solo, sockets_class."""
+              skipped: list[str], training: int = 0) -> dict:
+    """``records``: (alone, in the class) for the browsers, the socket students and the training students.
+    The browsers' figures keep their old names (server_solo, server_class); the socket students' are
+    sockets_solo, sockets_class; the training students' are under "training"."""
     (solo, crowd), (socket_solo, socket_crowd) = records["browsers"], records["sockets"]
+    training_solo, training_crowd = records["training"]
     rows: dict[str, dict] = {}
     for step in steps:
         rows.setdefault(step.label, {"kind": step.kind, "solo": stats(solo.samples.get(step.label, [])),
@@ -502,8 +622,9 @@ def summarize(records: dict[str, tuple[Record, Record]], memory: dict, cpu: dict
     errors: dict[str, int] = {}
     for error in (e for record in every for e in record.errors):
         errors[error["kind"]] = errors.get(error["kind"], 0) + 1
-    for phase, counted in (("solo", (solo,)), ("class", (crowd, socket_crowd))):
-        count = sum(len(values) for record in counted for values in record.samples.values()) or 1
+    for phase, counted in (("solo", (solo,)), ("class", (crowd, socket_crowd, training_crowd))):
+        count = sum(len(values) for record in counted for label, values in record.samples.items()
+                    if record is not training_crowd or record.kinds[label] == "server") or 1
         cpu[phase]["app_server_ms_per_interaction"] = round(1000 * cpu[phase]["app_server_s"] / count)
         cpu[phase]["browsers_and_driver_ms_per_interaction"] = round(1000 * cpu[phase]["browsers_and_driver_s"] / count)
     return {"interactions": rows, "server_solo": stats(server(solo)), "server_class": stats(server(crowd)),
@@ -514,14 +635,17 @@ def summarize(records: dict[str, tuple[Record, Record]], memory: dict, cpu: dict
             "memory": {k: round(v, 1) for k, v in memory.items()}, "cpu": cpu, "skipped_lessons": skipped,
             "class_samples_s": {label: [round(v, 3) for v in values] for label, values in crowd.samples.items()},
             "sockets_class_samples_s": {label: [round(v, 3) for v in values]
-                                        for label, values in socket_crowd.samples.items()}}
+                                        for label, values in socket_crowd.samples.items()},
+            "training": {"students": training, "solo": training_figures(training_solo),
+                         "class": training_figures(training_crowd)} if training else None}
 
 
 # ---------------------------------------------------------------- running it
 
 def run(sessions: int = 30, minutes: float = 5, think: float = 10.0, ramp: float | None = None,
         solo_passes: int = 3, session_ttl: float = 120, through_nginx: bool = False, replicas: int = 2,
-        browsers: int = 1, port: int | None = None, waves: int = 1, in_browsers: int = 4) -> dict:
+        browsers: int = 1, port: int | None = None, waves: int = 1, in_browsers: int = 4,
+        training: int = 0) -> dict:
     """Start the app (or replicas behind nginx), run the class, stop everything; the results as a dict."""
     from bench.common import machine
     from bench.replicas import replicas as nginx_replicas
@@ -539,7 +663,7 @@ def run(sessions: int = 30, minutes: float = 5, think: float = 10.0, ramp: float
         other = [deployment.nginx.pid] if deployment else []
         result = asyncio.run(run_class(base, [s.base for s in servers], server_pids, other, sessions,
                                        minutes * 60, think, ramp, solo_passes, session_ttl, browsers, waves,
-                                       in_browsers))
+                                       in_browsers, training))
         if deployment:
             routes = deployment.requests_by_replica()
             mixed = [cookie for cookie, counts in routes.items() if len(counts) > 1]
@@ -551,6 +675,7 @@ def run(sessions: int = 30, minutes: float = 5, think: float = 10.0, ramp: float
     result["setup"] = {"sessions": sessions, "minutes": minutes, "think_s": think, "ramp_s": ramp,
                        "solo_passes": solo_passes, "session_ttl_s": session_ttl, "browsers": browsers, "waves": waves,
                        "in_browsers": min(in_browsers, sessions),
+                       "training": min(training, sessions - min(in_browsers, sessions)),
                        "through_nginx": through_nginx, "replicas": replicas if through_nginx else 1}
     result["machine"] = machine()
     return result
@@ -573,7 +698,17 @@ def headline(result: dict) -> str:
             f"peak RSS {result['memory']['peak_mb']:.0f} MB"
             + (f"; {setup['in_browsers']} in browsers, the others over the websocket: p95 "
                f"{seconds(result['sockets_class'])} (alone: {seconds(result['sockets_solo'])})"
-               if setup["in_browsers"] < setup["sessions"] else ""))
+               if setup["in_browsers"] < setup["sessions"] else "")
+            + (f"; {setup['training']} training: poll p95 {seconds(training['class']['polls'])} "
+               f"(alone: {seconds(training['solo']['polls'])}), curve moved on every "
+               f"{median_s(training['class']['curve_moved_every'])} (alone: "
+               f"{median_s(training['solo']['curve_moved_every'])}), peak RSS with the training processes "
+               f"{result['memory']['peak_with_children_mb']:.0f} MB"
+               if (training := result.get("training")) else ""))
+
+
+def median_s(figures: dict) -> str:
+    return "-" if figures["p50_s"] is None else f"{figures['p50_s']:.2f} s"
 
 
 def targets(result: dict) -> dict[str, bool]:
@@ -587,6 +722,8 @@ def targets(result: dict) -> dict[str, bool]:
             and within_3x(result["server_class"], result["server_solo"])
             and within_3x(result["sockets_class"], result["sockets_solo"]),
             "peak RSS < 2 GB": memory["peak_mb"] < 2048,
+            **({"peak RSS, server + training processes < 2.5 GB": memory["peak_with_children_mb"] < 2560}
+               if result.get("training") else {}),
             "memory back near start (<= +20%)": memory["after_mb"] <= 1.2 * memory["start_mb"]}
 
 
@@ -624,11 +761,14 @@ def print_report(result: dict) -> None:
           + "".join(f"; after wave {w}: {memory[f'after_wave_{w}_mb']:.0f} MB"
                     for w in range(1, result["setup"]["waves"] + 1) if result["setup"]["waves"] > 1))
     print(f"CPU during the class ({cpu['cores']} cores, {cpu['wall_s']} s): app server {cpu['app_server_pct']}%, "
-          f"browsers + driver {cpu['browsers_and_driver_pct']}%, everything else {cpu['everything_else_pct']}%")
+          + (f"its training processes {cpu['training_pct']}%, " if result.get("training") else "")
+          + f"browsers + driver {cpu['browsers_and_driver_pct']}%, everything else {cpu['everything_else_pct']}%")
     print(f"CPU per interaction: app server {cpu['app_server_ms_per_interaction']} ms, browsers + driver "
           f"{cpu['browsers_and_driver_ms_per_interaction']} ms (1 session: "
           f"{result['cpu']['solo']['app_server_ms_per_interaction']} ms, "
           f"{result['cpu']['solo']['browsers_and_driver_ms_per_interaction']} ms)")
+    if result.get("training"):
+        print_training(result)
     if "nginx" in result:
         print(f"nginx: {result['nginx']['browsers_seen']} browsers, per replica {result['nginx']['browsers_per_replica']},"
               f" split across replicas {result['nginx']['browsers_split_across_replicas']}")
@@ -637,6 +777,32 @@ def print_report(result: dict) -> None:
         print(f"  {error['kind']}: {error['detail']}")
     for name, ok in targets(result).items():
         print(f"target {name}: {'ok' if ok else 'MISSED'}")
+
+
+def print_training(result: dict) -> None:
+    training, memory = result["training"], result["memory"]
+    alone, crowd = training["solo"], training["class"]
+    print(f"\n{result['setup']['training']} of the socket students train (training lesson, Train it yourself)")
+    rows = [("interaction", "alone p50 / p95", "in class", "count")]
+    for label in dict.fromkeys([*alone["interactions"], *crowd["interactions"]]):
+        empty = {"n": 0}
+        one, many = alone["interactions"].get(label, empty), crowd["interactions"].get(label, empty)
+        rows.append((label, span(one), span(many), f"{one['n']} / {many['n']}"))
+    rows.append(("Train to first curve (queue included)", span(alone["first_curve"]), span(crowd["first_curve"]),
+                 f"{alone['first_curve']['n']} / {crowd['first_curve']['n']}"))
+    rows.append(("curve moved on every (seen at the polls)", span(alone["curve_moved_every"]),
+                 span(crowd["curve_moved_every"]),
+                 f"{alone['curve_moved_every']['n']} / {crowd['curve_moved_every']['n']}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        if index == 0:
+            print("  ".join("-" * w for w in widths))
+    print(f"runs: alone {alone['runs']} {alone['ended']}, in the class {crowd['runs']} {crowd['ended']}; "
+          f"steps/s (median of the runs): alone {alone['steps_per_s_median']}, in the class "
+          f"{crowd['steps_per_s_median']}")
+    print(f"RSS of the server with its training processes: start {memory['start_with_children_mb']:.0f} MB, "
+          f"peak {memory['peak_with_children_mb']:.0f} MB, after {memory['after_with_children_mb']:.0f} MB")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -651,6 +817,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="server.disconnectedSessionTTL for the run (Streamlit's default: 120)")
     parser.add_argument("--in-browsers", type=int, default=4,
                         help="students in real Chromium tabs; the rest speak the websocket protocol (default 4)")
+    parser.add_argument("--training", type=int, default=0,
+                        help="socket students who train live in the training lesson while the others follow "
+                             "the lesson (default 0)")
     parser.add_argument("--browsers", type=int, default=1, help="Chromium processes sharing the browser tabs")
     parser.add_argument("--waves", type=int, default=1,
                         help="classes one after the other (memory after each; default 1)")
@@ -663,7 +832,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("Chromium is not installed (Debian: apt-get install chromium)")
     result = run(options.sessions, options.minutes, options.think, options.ramp, options.solo_passes,
                  options.session_ttl, options.through_nginx, options.replicas, options.browsers, options.port,
-                 options.waves, options.in_browsers)
+                 options.waves, options.in_browsers, options.training)
     print_report(result)
     result["targets"] = targets(result)
     options.json.write_text(json.dumps(result, indent=2, ensure_ascii=False))

@@ -17,11 +17,20 @@ for an upload address, PUTs the file there with the XSRF token (the cookie the
 page set, sent back as a header), then reruns with the uploader's new value. In
 the lesson script it picks another sample picture where a browser uploads;
 ``bench.uploads`` has a whole class upload at once.
+
+A socket student can also train, as a student does in the training lesson: it
+presses a button (a trigger sent with that one run only, as the page sends
+it), and then reruns the fragments that rerun themselves (``st.fragment(run_every=...)``)
+on their schedule, as the page's timers do: the server announces each such
+fragment (an ``auto_rerun`` message), a full run stops the timers, and the
+fragments that run draws announce theirs again. A student that stops polling
+is a closed tab: its run stops by itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 import urllib.request
@@ -70,6 +79,8 @@ class SocketStudent:
         self.runs = 0
         self.ran = asyncio.Event()
         self.upload_addresses: dict[str, asyncio.Future] = {}    # request id -> the server's FileURLs
+        self.auto_reruns: dict[str, float] = {}   # fragment id -> seconds between the reruns the page asks for
+        self.charts: dict[str, str] = {}          # a Plotly chart's key -> the figure (JSON) it was drawn with last
 
     async def __aenter__(self) -> SocketStudent:
         address = self.base.replace("http://", "ws://", 1) + "/_stcore/stream"
@@ -96,7 +107,14 @@ class SocketStudent:
 
     def _message(self, message: ForwardMsg) -> None:
         kind = message.WhichOneof("type")
-        if kind == "navigation":
+        if kind == "new_session" and not message.metadata.run.fragment_ids:
+            self.auto_reruns = {}           # a full run: the page stops its timers; the run's fragments set theirs
+        elif kind == "auto_rerun":
+            self.auto_reruns[message.auto_rerun.fragment_id] = message.auto_rerun.interval
+        elif kind == "stop_auto_rerun":
+            for fragment_id in message.stop_auto_rerun.fragment_ids:
+                self.auto_reruns.pop(fragment_id, None)
+        elif kind == "navigation":
             self.pages = {page.url_pathname: page.page_script_hash for page in message.navigation.app_pages}
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             self._element(message.delta.new_element, message.delta.fragment_id)
@@ -117,6 +135,8 @@ class SocketStudent:
             self.controls[proto.id] = Widget(kind, proto, fragment_id)
         if kind in WIDGETS:
             self.widgets[proto.label] = Widget(kind, proto, fragment_id)
+        elif kind == "plotly_chart" and proto.id.count("-") >= 2:
+            self.charts[proto.id.split("-", 2)[2]] = proto.spec      # the id: "$$ID-<hash of the figure>-<key>"
         elif kind == "alert":
             self.alerts.append(element.alert.body)
         elif kind == "markdown":
@@ -138,15 +158,18 @@ class SocketStudent:
             self.tabs[block.tab.label] = self._tab_container
 
     # -- what a student does
-    async def run(self, fragment_id: str = "") -> None:
-        """Ask for a script run with this student's widget values and wait until it has finished; then
-        fetch the pictures it showed, as the browser would."""
+    async def run(self, fragment_id: str = "", once: tuple[WidgetState, ...] = (), auto: bool = False) -> None:
+        """Ask for a script run with this student's widget values (and ``once``: values for this run only, a
+        button's trigger) and wait until it has finished; then fetch the pictures it showed, as the browser
+        would. ``auto``: the rerun a fragment's timer asks for."""
         message = BackMsg()
         state = message.rerun_script
         state.query_string = f"lang={self.lang}"
         state.page_script_hash = self.page_hash
         state.fragment_id = fragment_id
-        state.widget_states.widgets.extend(self.values.values())
+        state.is_auto_rerun = auto
+        sent = self.values | {value.id: value for value in once}
+        state.widget_states.widgets.extend(sent.values())
         runs, self.media, self.texts, self.alerts = self.runs, [], [], []
         await self.socket.send(message.SerializeToString())
         deadline = time.monotonic() + self.timeout
@@ -171,7 +194,7 @@ class SocketStudent:
         if page and page not in self.pages:
             raise LookupError(f"the app has no page {page!r}")
         self.page_hash = self.pages.get(page, "") if page else ""
-        self.widgets, self.tabs, self.values, self.controls = {}, {}, {}, {}
+        self.widgets, self.tabs, self.values, self.controls, self.charts = {}, {}, {}, {}, {}
         await self.run()
 
     def _widget(self, label_key: str, kind: str) -> Widget:
@@ -219,6 +242,39 @@ class SocketStudent:
         if label not in self.tabs:
             raise LookupError(f"no tab labelled {label!r} on the page")
         await self._set(self.tabs[label], string_value=label)
+
+    async def press(self, label_key: str) -> None:
+        """Click the button labelled ``label_key``: its trigger goes with this one run, as the page sends it."""
+        label = t(label_key, self.lang)
+        widget = next((w for w in reversed(self.controls.values()) if w.kind == "button" and w.proto.label == label),
+                      None)                                   # the latest drawn: a button's id can change
+        if widget is None:
+            raise LookupError(f"no button labelled {label!r} on the page")
+        if widget.proto.disabled:
+            raise LookupError(f"the button {label!r} is disabled")
+        await self.run(widget.fragment_id, once=(WidgetState(id=widget.proto.id, trigger_value=True),))
+
+    def chart(self, key: str) -> dict | None:
+        """The figure the Plotly chart with ``key`` was drawn with last (None if there is none)."""
+        spec = self.charts.get(key)
+        return json.loads(spec) if spec else None
+
+    async def follow(self, until: float, polled=lambda seconds: None) -> None:
+        """Rerun the page's self-rerunning fragments as its timers do, until none is left (a full run drew
+        none) or ``until`` (time.monotonic()); ``polled(seconds)`` after each rerun. The page's timer fires
+        every ``interval`` s whether or not the last rerun has finished; here a rerun that takes longer
+        than that delays the next one."""
+        begun = time.monotonic()
+        while self.auto_reruns:
+            fragment_id, interval = next(iter(self.auto_reruns.items()))
+            await asyncio.sleep(max(0.0, begun + interval - time.monotonic()))
+            if time.monotonic() >= until:
+                return
+            if fragment_id not in self.auto_reruns:
+                continue
+            begun = time.monotonic()
+            await self.run(fragment_id, auto=True)
+            polled(time.monotonic() - begun)
 
     async def upload(self, label_key: str, name: str, data: bytes) -> None:
         """Give the file uploader labelled ``label_key`` a file, as the browser does: ask the session for an
