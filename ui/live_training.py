@@ -32,6 +32,7 @@ IMAGES = (100, 250, 500, 1000, 2000, 5000, 10000)
 STEPS = (100, 250, 500, 1000, 1500, 2000, 3000)
 EVAL_EVERY = 100         # steps between two tests of the 2,000 test images (~1.5 s of a LeNet-5 run)
 REFRESH_S = 0.3          # and a quick snapshot (loss, kernels, gradients) at least this often in between
+POLL_S = 0.45            # how often the page asks: a little more than twice a second, so each ask finds news
 
 
 def labelled(options, key) -> dict[str, str]:
@@ -124,9 +125,9 @@ def live_section() -> None:
         show_run(handle.status())
 
 
-@fragment(run_every=0.5)
+@fragment(run_every=POLL_S)
 def follow_run() -> None:
-    """Redrawn twice a second while the run is queued or trains; a full rerun once it has ended, so the
+    """Redrawn every POLL_S while the run is queued or trains; a full rerun once it has ended, so the
     buttons and the view settle."""
     handle = st.session_state.get(RUN_KEY)
     if handle is None:
