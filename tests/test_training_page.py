@@ -149,3 +149,19 @@ def test_a_diverging_run_stops_with_a_sentence_and_a_language_switch_keeps_the_r
         assert not at.exception
     finally:
         handle.cancel()
+
+
+def test_tiny_vgg_trains_on_clothing_with_its_class_names():
+    at = choose_tab(open_app("ko", PAGE), "training", t("training.tab_live", "ko"))
+    at.selectbox(key="train_network").set_value("tinyvgg").run()
+    at.button(key="train_start").click().run()
+    handle = at.session_state[RUN_KEY]
+    try:
+        wait_for_run(at, lambda s: len(s.snapshots) >= 2)
+        assert handle.config.model == "tinyvgg" and handle.config.dataset == "fashion-mnist"
+        confusion = next(spec for spec in specs(at) if spec["data"][0]["type"] == "heatmap" and
+                         len(spec["data"][0].get("x", ())) == 10)
+        assert confusion["data"][0]["x"][1] == t("feature_maps.class_trouser", "ko")
+        assert not at.exception and not at.error
+    finally:
+        handle.cancel()
