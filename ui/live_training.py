@@ -87,8 +87,10 @@ def start(config: TrainConfig) -> None:
 
 
 def reset(handle) -> None:
+    """Stop the run and forget it. Idempotent: a press can reach the server with a fragment's own rerun as
+    well as the page's, and then its callback runs twice."""
     handle.cancel()
-    del st.session_state[RUN_KEY]
+    st.session_state.pop(RUN_KEY, None)
 
 
 def buttons(config: TrainConfig | None) -> None:
