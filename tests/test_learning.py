@@ -82,7 +82,7 @@ def test_korean_messages_use_the_course_words():
 
 def test_fashion_mnist_has_fewer_training_images():
     TrainConfig(dataset="mnist", train_images=12_000)
-    with pytest.raises(InvalidInput, match="10,000"):
+    with pytest.raises(InvalidInput, match="9,000"):
         TrainConfig(dataset="fashion-mnist", train_images=12_000)
 
 

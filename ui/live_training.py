@@ -13,6 +13,7 @@ import uuid
 
 import streamlit as st
 
+from cnnviz.datasets import SUBSETS
 from cnnviz.errors import InvalidInput
 from cnnviz.i18n import t
 from cnnviz.learning import TrainConfig
@@ -28,7 +29,7 @@ INITS = ("he", "default", "normal_0.01", "normal_1", "zeros")
 OPTIMIZERS = ("adam", "momentum", "sgd")
 RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCHES = (8, 16, 32, 64, 128, 256)
-IMAGES = (100, 250, 500, 1000, 2000, 5000, 10000)
+IMAGES = (100, 250, 500, 1000, 2000, 5000)   # and the whole subset
 STEPS = (100, 250, 500, 1000, 1500, 2000, 3000)
 EVAL_EVERY = 100         # steps between two tests of the 2,000 test images (~1.5 s of a LeNet-5 run)
 REFRESH_S = 0.3          # and a quick snapshot (loss, kernels, gradients) at least this often in between
@@ -63,7 +64,9 @@ def settings() -> TrainConfig | None:
                               help=t("training.lr_help"))
         batch = st.select_slider(t("training.batch"), BATCHES, 64, key="train_batch")
     with third:
-        images = st.select_slider(t("training.images"), IMAGES, 10000, format_func=lambda n: f"{n:,}",
+        available = SUBSETS[NETWORKS[network]][1]
+        counts = [n for n in IMAGES if n < available] + [available]
+        images = st.select_slider(t("training.images"), counts, available, format_func=lambda n: f"{n:,}",
                                   key=f"train_images_{network}")
         steps = st.select_slider(t("training.steps"), STEPS, 1000, format_func=lambda n: f"{n:,}", key="train_steps")
         augment = st.toggle(t("training.augment"), False, key="train_augment", help=t("training.augment_help"))
