@@ -14,8 +14,7 @@ from cnnviz import model_figures
 from cnnviz.figures import png_bytes
 from cnnviz.datasets import load_subset
 from cnnviz.i18n import get_language, t
-from cnnviz.learning import CHANCE_LOSS, probe_indices
-from cnnviz.models.specs import SPECS
+from cnnviz.learning import CHANCE_LOSS, DATA_SPECS, probe_indices
 from cnnviz.training_figures import Curve, confusion_figure, curves_figure, grad_norms_figure
 from ui.caching import shared
 from ui.common import show_figure
@@ -36,10 +35,7 @@ def curve_labels() -> dict[str, str]:
 
 
 def class_names(dataset: str, lang: str) -> list[str]:
-    spec = next(spec for spec in SPECS.values() if spec.dataset.lower() == dataset)
-    if spec.label_keys is None:
-        return list(spec.labels)
-    return [t(f"feature_maps.class_{key}", lang) for key in spec.label_keys]
+    return DATA_SPECS[dataset].class_names(lang)
 
 
 def show_curves(curves: list[Curve], last_step: int, key: str) -> None:

@@ -17,7 +17,6 @@ import torch
 from torch import nn
 
 from cnnviz.errors import InvalidInput
-from cnnviz.i18n import t
 from cnnviz.models import preprocess
 from cnnviz.models.preprocess import Prepared
 from cnnviz.models.specs import SPECS, ModelSpec
@@ -144,9 +143,7 @@ class LoadedModel:
 
     def class_names(self, lang: str | None = None) -> list[str]:
         """The class names in the current (or given) language."""
-        if self.spec.label_keys is None:
-            return list(self.labels)
-        return [t(f"feature_maps.class_{key}", lang) for key in self.spec.label_keys]
+        return self.spec.class_names(lang)
 
 
 def _cell_geometry(layers: nn.Sequential) -> tuple[float, float]:

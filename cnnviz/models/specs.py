@@ -11,6 +11,7 @@ from typing import Callable
 
 from torch import nn
 
+from cnnviz.i18n import t
 from cnnviz.models import architectures
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "models"
@@ -36,6 +37,12 @@ class ModelSpec:
     grad_cam_layer: str                 # the last convolutional activation, whose gradients Grad-CAM weighs
     train: dict = field(default_factory=dict)   # the training command's defaults for this model
     notes: str = ""                     # the model card's "design" paragraph
+
+    def class_names(self, lang: str | None = None) -> list[str]:
+        """The class names in the current (or given) language."""
+        if self.label_keys is None:
+            return list(self.labels)
+        return [t(f"feature_maps.class_{key}", lang) for key in self.label_keys]
 
     @property
     def weights_path(self) -> Path:
