@@ -39,7 +39,7 @@ from cnnviz.errors import InvalidInput
 from cnnviz.learning import TrainConfig, augment, json_safe, to_tensor
 from cnnviz.models import architectures
 from cnnviz.models.specs import ASSETS, SPECS, ModelSpec
-from cnnviz.models.summary import layer_summary
+from cnnviz.models.anatomy import layer_summary
 
 # Options that only one of the two ways of training reads.
 STEP_OPTIONS = ("activation", "pooling", "init", "optimizer", "eval_every", "augment", "json")

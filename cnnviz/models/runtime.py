@@ -20,7 +20,7 @@ from cnnviz.errors import InvalidInput
 from cnnviz.models import preprocess
 from cnnviz.models.preprocess import Prepared
 from cnnviz.models.specs import SPECS, ModelSpec
-from cnnviz.models.summary import kind_of, layer_summary
+from cnnviz.models.anatomy import kind_of, layer_summary
 
 BATCH = 1000
 
