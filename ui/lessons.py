@@ -25,5 +25,6 @@ LESSONS = [
     Lesson("filters", "nav.section_images", ":material/filter_b_and_w:"),
     Lesson("channels", "nav.section_images", ":material/palette:"),
     Lesson("feature_maps", "nav.section_networks", ":material/psychology:"),
+    Lesson("architectures", "nav.section_networks", ":material/account_tree:"),
     Lesson("training", "nav.section_training", ":material/model_training:"),
 ]

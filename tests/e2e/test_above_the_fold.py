@@ -9,11 +9,12 @@ from ui.lessons import LESSONS
 PICTURES = "[data-testid=stMain] .js-plotly-plot, [data-testid=stMain] [data-testid=stImage] img"
 # A lesson's main picture is its first, but where it is named here: the animations (which Plotly may draw
 # after a smaller figure further down), and the feature maps in the second column of their lesson, whose
-# first holds the sample, what the network sees and the prediction.
+# first holds the sample, what the network sees and the prediction; the architectures' block diagram.
 MAIN_PICTURE = {"convolution": ".st-key-animation .js-plotly-plot",
                 "conv_arithmetic": ".st-key-case_animation .js-plotly-plot",
                 "pooling": ".st-key-pool_animation .js-plotly-plot",
-                "feature_maps": "[data-testid=stMain] [data-testid=stColumn]:nth-child(2) [data-testid=stImage] img"}
+                "feature_maps": "[data-testid=stMain] [data-testid=stColumn]:nth-child(2) [data-testid=stImage] img",
+                "architectures": "[data-testid=stMain] [data-testid=stGraphVizChart] svg"}
 VISIBLE = 250               # px of the main picture on the first screen, at least
 
 
