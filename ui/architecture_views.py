@@ -27,8 +27,13 @@ TINY_VGG = "tinyvgg-fashion-mnist"
 
 @shared(max_entries=64)
 def network_anatomy(network: str, side: int) -> Anatomy:
-    """Built on the meta device and walked once per network and size, for every session."""
+    """Walked once per network and size, for every session."""
     return anatomy(network, side)
+
+
+@shared(max_entries=128)
+def _diagram(network: str, side: int, expanded: tuple[str, ...], lang: str) -> str:
+    return diagram(network_anatomy(network, side), frozenset(expanded))
 
 
 def _count(value: int) -> str:
@@ -42,9 +47,8 @@ def _macs(value: int) -> str:
 @fragment
 def network_section() -> None:
     """Pick a network and an input size; its diagram and layer table follow, or why it cannot take the size."""
-    names = dict(NAMES)
     left, middle, right = st.columns([2, 1, 2], gap="medium")
-    network = left.selectbox(t("architectures.network"), list(NAMES), format_func=names.get, key="arch_network")
+    network = left.selectbox(t("architectures.network"), list(NAMES), format_func=NAMES.get, key="arch_network")
     channels, native = NETWORKS[network][1], NETWORKS[network][2]
     side = middle.number_input(t("architectures.side"), *SIDES, native, key=f"arch_side_{network}",
                                help=t("architectures.side_help", channels=channels, native=native))
@@ -59,7 +63,7 @@ def network_section() -> None:
     _headline(found)
     drawing, table = st.columns([6, 5], gap="medium")
     with drawing:
-        st.graphviz_chart(diagram(found, frozenset(expanded)), width="content")
+        st.graphviz_chart(_diagram(network, int(side), tuple(sorted(expanded)), get_language()), width="content")
     with table:
         _layer_table(found)
     for note in network_notes(found):
