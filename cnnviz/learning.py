@@ -1,8 +1,9 @@
 """Training a small CNN one mini-batch at a time, for the lesson where students watch one learn.
 
-``Trainer(config)`` builds LeNet-5 or Tiny VGG with the chosen activation, pooling and
-initialization and trains it on a shipped subset (``cnnviz.datasets``); ``evaluate()`` takes a
-``Snapshot`` of what the lesson draws. ``run(config, report, should_stop)`` is the loop a worker
+``Trainer(config)`` builds LeNet-5, Tiny VGG or one of the deep plain and residual networks
+(``cnnviz.models.deep_stacks``) with the chosen activation, pooling and initialization and trains
+it on a shipped subset (``cnnviz.datasets``); ``evaluate()`` takes a ``Snapshot`` of what the
+lesson draws. ``run(config, report, should_stop)`` is the loop a worker
 thread runs.
 
 Everything random is drawn from the run's own ``torch.Generator``, seeded by the config, never
@@ -16,8 +17,10 @@ cross-entropy of ln 10 ≈ 2.303 (``CHANCE_LOSS``), and a well-initialized one s
 
 from __future__ import annotations
 
+import functools
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from typing import Callable
 
@@ -29,7 +32,7 @@ from torch import nn
 from cnnviz.datasets import SUBSETS, load_subset
 from cnnviz.device import choose_device
 from cnnviz.errors import InvalidInput
-from cnnviz.models import architectures, preprocess
+from cnnviz.models import architectures, deep_stacks, preprocess
 from cnnviz.models.specs import SPECS, ModelSpec
 
 CHANCE_LOSS = math.log(10)
@@ -43,7 +46,10 @@ MAX_STEPS = 100_000
 MAX_SEED = 2**32 - 1
 EVAL_BATCH = 500         # the test images go through in chunks: on a CPU, faster than all at once
 
-MODELS = {"lenet5": architectures.lenet5, "tinyvgg": architectures.tiny_vgg}
+MODELS = {"lenet5": architectures.lenet5, "tinyvgg": architectures.tiny_vgg,
+          # The residual-connections experiment (cnnviz.residual): 20 and 40 layers, with and without shortcuts.
+          **{f"{kind}{depth}": functools.partial(deep_stacks.deep_stack, depth, kind == "residual")
+             for depth in (20, 40) for kind in ("plain", "residual")}}
 # Each data set's shipped model knows how its images are normalized and framed.
 DATA_SPECS: dict[str, ModelSpec] = {spec.dataset.lower(): spec for spec in SPECS.values()}
 
@@ -177,15 +183,20 @@ def build_model(config: TrainConfig, generator: torch.Generator) -> nn.Sequentia
 @torch.no_grad()
 def initialize(model: nn.Module, scheme: str, generator: torch.Generator) -> None:
     """Draw every conv and linear layer's weights from ``scheme``. Biases start at zero, except for
-    "default", which draws them from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) as PyTorch does."""
+    "default", which draws them from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) as PyTorch does. Batch
+    normalization starts as PyTorch starts it: scale 1, shift 0, running mean 0 and variance 1."""
     for layer in model.modules():
         if isinstance(layer, (nn.Conv2d, nn.Linear)):
             WEIGHT_INITS[scheme](layer.weight, generator)
+            if layer.bias is None:
+                continue
             if scheme == "default":
                 bound = 1 / math.sqrt(layer.weight[0].numel())
                 nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
             else:
                 nn.init.zeros_(layer.bias)
+        elif isinstance(layer, nn.modules.batchnorm._BatchNorm):
+            layer.reset_parameters()
 
 
 def to_tensor(images: np.ndarray, spec: ModelSpec) -> torch.Tensor:
@@ -207,6 +218,17 @@ def augment(batch: torch.Tensor, shift: int, hflip: bool, generator: torch.Gener
     return batch
 
 
+@contextmanager
+def evaluating(model: nn.Module):
+    """The model in evaluation mode for the block: batch normalization uses its running statistics, the
+    same for every image, instead of the batch's own (and does not update them); then training mode again."""
+    model.eval()
+    try:
+        yield
+    finally:
+        model.train()
+
+
 def probe_indices(labels: np.ndarray) -> np.ndarray:
     """The first test image of each class: the pictures a student watches the network learn to read."""
     return np.array([int(np.flatnonzero(labels == k)[0]) for k in range(CLASSES)])
@@ -217,8 +239,9 @@ class Trainer:
 
     One thread steps a trainer. ``model`` is the live network; reading it (``predict``) from
     another thread while a step updates it may mix the weights of two consecutive steps.
-    Neither network behaves differently while training (no dropout, no batch norm), so the
-    model is never switched between training and evaluation modes.
+    The model trains in training mode and is tested in evaluation mode (``evaluating``), which
+    only the networks with batch normalization (``cnnviz.models.deep_stacks``) tell apart; those
+    are recorded in one thread, never read by another while they train.
     """
 
     def __init__(self, config: TrainConfig, device: torch.device | str | None = None):
@@ -236,7 +259,7 @@ class Trainer:
         self.model = build_model(config, self._generator).to(self.device)
         self._optimizer = OPTIMIZERS[config.optimizer](self.model.parameters(), config.lr)
         self._first_conv = next(m for m in self.model.modules() if isinstance(m, nn.Conv2d))
-        self._weighted = {name: layer for name, layer in self.model.named_children()
+        self._weighted = {name: layer for name, layer in self.model.named_modules()
                           if isinstance(layer, (nn.Conv2d, nn.Linear))}
         self._background = -self.spec.mean / self.spec.std     # a black pixel, normalized
         self._order, self._position = torch.empty(0, dtype=torch.int64), 0
@@ -273,17 +296,27 @@ class Trainer:
         return value
 
     @torch.no_grad()
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """The network's logits for a batch of normalized images (``to_tensor``), in chunks, in evaluation mode."""
+        with evaluating(self.model):
+            return torch.cat([self.model(chunk.to(self.device)) for chunk in x.split(EVAL_BATCH)])
+
+    def grad_norms(self) -> dict[str, float]:
+        """Each weighted layer's weight-gradient norm at the last step ({} before the first)."""
+        return {name: float(torch.linalg.vector_norm(layer.weight.grad))
+                for name, layer in self._weighted.items() if layer.weight.grad is not None}
+
+    @torch.no_grad()
     def evaluate(self) -> Snapshot:
-        """Test on all test images in one batch; the training loss is averaged since the last snapshot."""
-        logits = torch.cat([self.model(x) for x in self._x_test.split(EVAL_BATCH)])
+        """Test on all test images; the training loss is averaged since the last snapshot."""
+        logits = self.logits(self._x_test)
         test_loss = F.cross_entropy(logits, self._y_test).item()
         pairs = self._y_test * CLASSES + logits.argmax(1)
         confusion = torch.bincount(pairs, minlength=CLASSES * CLASSES).reshape(CLASSES, CLASSES).cpu().numpy()
         loss = sum(self._losses) / len(self._losses) if self._losses else None
         train_accuracy = self._correct / self._seen if self._seen else None
         self._losses, self._correct, self._seen = [], 0, 0
-        grads = {name: float(torch.linalg.vector_norm(layer.weight.grad))
-                 for name, layer in self._weighted.items() if layer.weight.grad is not None}
+        grads = self.grad_norms()
         self._last_test = Snapshot(
             step=self.steps_done, loss=loss, train_accuracy=train_accuracy, test_loss=test_loss,
             test_accuracy=float(np.trace(confusion)) / len(self._y_test),
@@ -301,8 +334,7 @@ class Trainer:
         loss = sum(self._losses) / len(self._losses) if self._losses else None
         train_accuracy = self._correct / self._seen if self._seen else None
         self._losses, self._correct, self._seen = [], 0, 0
-        grads = {name: float(torch.linalg.vector_norm(layer.weight.grad))
-                 for name, layer in self._weighted.items() if layer.weight.grad is not None}
+        grads = self.grad_norms()
         return replace(self._last_test, step=self.steps_done, loss=loss, train_accuracy=train_accuracy,
                        kernels=self._first_conv.weight[:, 0].detach().cpu().numpy().copy(), grad_norms=grads,
                        diverged=loss is not None and not math.isfinite(loss), tested=False)
@@ -312,8 +344,8 @@ class Trainer:
         """Class probabilities for one uint8 picture, framed like the data set (``preprocess.prepare``)."""
         spec = self.spec
         prepared = preprocess.prepare(image, SIDE, spec.box, spec.centre_by_mass, invert, fit)
-        x = torch.from_numpy((prepared.image - spec.mean) / spec.std)[None, None].to(self.device)
-        return torch.softmax(self.model(x), dim=1)[0].double().cpu().numpy()
+        x = torch.from_numpy((prepared.image - spec.mean) / spec.std)[None, None]
+        return torch.softmax(self.logits(x), dim=1)[0].double().cpu().numpy()
 
 
 def run(config: TrainConfig, report: Callable[[Snapshot], None], should_stop: Callable[[], bool] = lambda: False,

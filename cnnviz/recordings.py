@@ -68,10 +68,21 @@ def path_of(name: str) -> Path:
     return RUNS_DIR / f"{name}.json"
 
 
-def dumps(config: TrainConfig, snapshots: list[dict]) -> str:
-    """One snapshot per line, so a change to a recording reads as a diff of its lines."""
+def dumps(config: TrainConfig, snapshots: list[dict], **extra) -> str:
+    """One snapshot per line, so a change to a recording reads as a diff of its lines; ``extra`` entries
+    (JSON-ready) one per line between the config and the snapshots."""
     lines = ",\n".join(json.dumps(snapshot, separators=(",", ":"), allow_nan=False) for snapshot in snapshots)
-    return f'{{"config": {json.dumps(config.to_dict())},\n"snapshots": [\n{lines}\n]}}\n'
+    more = "".join(f"{json.dumps(key)}: {json.dumps(value, separators=(',', ':'), allow_nan=False)},\n"
+                   for key, value in extra.items())
+    return f'{{"config": {json.dumps(config.to_dict())},\n{more}"snapshots": [\n{lines}\n]}}\n'
+
+
+def read_snapshots(values: list[dict]) -> tuple[Snapshot, ...]:
+    """Recorded snapshots, their arrays read-only (a loaded recording is shared by every session)."""
+    snapshots = tuple(Snapshot.from_dict(value) for value in values)
+    for snapshot in snapshots:
+        snapshot.kernels.flags.writeable = snapshot.confusion.flags.writeable = False
+    return snapshots
 
 
 @functools.cache
@@ -80,10 +91,7 @@ def load_recording(name: str) -> Recording:
     if name not in RUNS:
         raise KeyError(f"there is no recorded run {name!r}; the runs are {', '.join(RUNS)}")
     data = json.loads(path_of(name).read_text())
-    snapshots = tuple(Snapshot.from_dict(values) for values in data["snapshots"])
-    for snapshot in snapshots:
-        snapshot.kernels.flags.writeable = snapshot.confusion.flags.writeable = False
-    return Recording(name, TrainConfig(**data["config"]), snapshots)
+    return Recording(name, TrainConfig(**data["config"]), read_snapshots(data["snapshots"]))
 
 
 def cpu_name() -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,12 +23,15 @@ GRID = {"gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"}
 @dataclass(frozen=True)
 class Curve:
     """One run's history: its name, the training loss at each snapshot's step, and the test accuracy at each
-    step it was tested (a live run reports its loss more often than it tests)."""
+    step it was tested (a live run reports its loss more often than it tests). Without a ``colour``, the
+    run's place in the figure picks one."""
     name: str
     steps: list[int]
     loss: list[float]
     tested_steps: list[int]
     accuracy: list[float]
+    colour: str | None = None
+    dash: str = "solid"
 
 
 def _finite(values) -> list[float | None]:
@@ -35,22 +39,24 @@ def _finite(values) -> list[float | None]:
     return [float(v) if v is not None and math.isfinite(v) else None for v in values]
 
 
-def curves_figure(curves: list[Curve], labels: dict[str, str], last_step: int | None = None) -> dict:
+def curves_figure(curves: list[Curve], labels: dict[str, str], last_step: int | None = None,
+                  loss_top: float | None = None) -> dict:
     """The training loss (top) and the test accuracy (bottom) over the steps, one colour per run, with
     the loss of a uniform guess (ln 10) drawn as a dotted line. ``labels``: step, loss, accuracy, uniform.
-    ``last_step`` fixes the x range (a growing curve does not rescale the axes every refresh)."""
+    ``last_step`` fixes the x range (a growing curve does not rescale the axes every refresh); ``loss_top``
+    the top of the loss axis (by default the first losses fit, up to 12)."""
     traces = []
     for index, curve in enumerate(curves):
-        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        line = {"color": curve.colour or SERIES_COLOURS[index % len(SERIES_COLOURS)], "width": 3, "dash": curve.dash}
         name = plotly_literal(curve.name)
         traces.append({"type": "scatter", "mode": "lines+markers", "marker": {"size": 5}, "x": list(curve.steps),
                        "y": _finite(curve.loss),
-                       "name": name, "legendgroup": name, "line": {"color": colour, "width": 3},
+                       "name": name, "legendgroup": name, "line": line,
                        "hovertemplate": f"{name}<br>{labels['step']} %{{x}}: {labels['loss']} %{{y:.3f}}<extra></extra>"})
         traces.append({"type": "scatter", "mode": "lines+markers", "marker": {"size": 5},
                        "x": list(curve.tested_steps), "y": _finite(curve.accuracy),
                        "name": name, "legendgroup": name, "showlegend": False, "xaxis": "x2", "yaxis": "y2",
-                       "line": {"color": colour, "width": 3},
+                       "line": line,
                        "hovertemplate": f"{name}<br>{labels['step']} %{{x}}: %{{y:.1%}}<extra></extra>"})
     high = max([UNIFORM_LOSS * 1.25] + [v for c in curves for v in _finite(c.loss)[:1] if v is not None])
     x_range = [0, last_step] if last_step else None
@@ -62,7 +68,7 @@ def curves_figure(curves: list[Curve], labels: dict[str, str], last_step: int | 
                       "yanchor": "bottom", "showarrow": False, "text": labels["uniform"],
                       "font": {"color": PALETTE["muted"], "size": 14}}],
         xaxis={"anchor": "y", "matches": "x2", "showticklabels": False, "range": x_range, **GRID},
-        yaxis={"domain": [0.56, 1], "title": {"text": labels["loss"]}, "range": [0, min(high, 12)],
+        yaxis={"domain": [0.56, 1], "title": {"text": labels["loss"]}, "range": [0, loss_top or min(high, 12)],
                "automargin": True, **GRID},
         xaxis2={"anchor": "y2", "title": {"text": labels["step"]}, "range": x_range, **GRID},
         yaxis2={"domain": [0, 0.44], "title": {"text": labels["accuracy"]}, "range": [0, 1.02], "tickformat": ".0%",
@@ -75,16 +81,51 @@ def grad_norms_figure(steps: list[int], norms: dict[str, list[float]], labels: d
     """Each layer's weight-gradient norm over the steps, on a log scale, so that a gradient a thousand
     times smaller than another (vanishing through sigmoids) is as visible as one of the same size.
     ``labels``: step, norm."""
-    traces = [{"type": "scatter", "mode": "lines", "x": list(steps),
-               "y": [v if v is not None and math.isfinite(v) and v > 0 else None for v in values],
+    traces = [{"type": "scatter", "mode": "lines", "x": list(steps), "y": _positive(values),
                "name": plotly_literal(layer), "line": {"color": SERIES_COLOURS[index % len(SERIES_COLOURS)], "width": 3}}
               for index, (layer, values) in enumerate(norms.items())]
+    return {"data": traces, "layout": _norms_layout(traces, labels["step"], labels["norm"], hovermode="x unified",
+                                                    legend={"orientation": "h", "y": -0.35, "x": 0},
+                                                    margin={"l": 70, "r": 10, "t": 20, "b": 40})}
+
+
+class LayerLine(NamedTuple):
+    """One network's gradient norm per weighted layer, from the input to the output."""
+    name: str
+    layers: list[str]
+    norms: list[float]
+    colour: str
+    dash: str = "solid"
+
+
+def layer_norms_figure(lines: list[LayerLine], labels: dict[str, str]) -> dict:
+    """Each layer's weight-gradient norm against its place in the network (1 = the first layer), on a log
+    scale: a gradient that shrank layer by layer on its way back to the input would fall to the left.
+    ``labels``: layer, norm."""
+    traces = [{"type": "scatter", "mode": "lines+markers", "marker": {"size": 6},
+               "x": list(range(1, len(line.norms) + 1)), "y": _positive(line.norms),
+               "customdata": [plotly_literal(layer) for layer in line.layers], "name": plotly_literal(line.name),
+               "line": {"color": line.colour, "width": 3, "dash": line.dash},
+               "hovertemplate": f"{plotly_literal(line.name)}<br>{labels['layer']} %{{x}} (%{{customdata}}): "
+                                "%{y:.3g}<extra></extra>"}
+              for line in lines]
+    return {"data": traces, "layout": _norms_layout(traces, labels["layer"], labels["norm"], hovermode="closest",
+                                                    legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+                                                    margin={"l": 70, "r": 10, "t": 60, "b": 50})}
+
+
+def _positive(values) -> list[float | None]:
+    """What a log axis can draw: a zero, negative or non-finite norm becomes a gap."""
+    return [v if v is not None and math.isfinite(v) and v > 0 else None for v in values]
+
+
+def _norms_layout(traces: list[dict], x_title: str, y_title: str, **settings) -> dict:
+    """A log y axis of gradient norms, its ticks at readable numbers over the traces' range."""
     values = [v for trace in traces for v in trace["y"] if v is not None]
     ticks = log_ticks(min(values), max(values)) if values else []
-    return {"data": traces, "layout": base_layout(
-        height=340, hovermode="x unified", xaxis={"title": {"text": labels["step"]}, **GRID},
-        yaxis=log_axis(labels["norm"], tickvals=ticks, ticktext=[f"{v:.3g}" for v in ticks], **GRID),
-        legend={"orientation": "h", "y": -0.35, "x": 0}, margin={"l": 70, "r": 10, "t": 20, "b": 40})}
+    return base_layout(height=340, xaxis={"title": {"text": x_title}, **GRID},
+                       yaxis=log_axis(y_title, tickvals=ticks, ticktext=[f"{v:.3g}" for v in ticks], **GRID),
+                       **settings)
 
 
 def log_ticks(low: float, high: float) -> list[float]:
