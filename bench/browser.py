@@ -196,6 +196,9 @@ INTERACTIONS = [
     Interaction("activations: function radio", "activations", radio, "activations.function"),
     Interaction("channels: filter bank slider", "channels", slider, "channels.filters", "channels.tab_bank"),
     Interaction("home: image side slider", "", slider, "home.image_side"),
+    Interaction("architectures: network select box", "architectures", select, "architectures.network"),
+    Interaction("architectures: LRN alpha slider", "architectures", slider, "architectures.lrn_alpha",
+                "architectures.tab_alexnet"),
 ]
 TRIVIAL = slider("value")
 

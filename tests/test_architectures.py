@@ -4,6 +4,7 @@ take, the diagram, and AlexNet's LRN and dropout against torch."""
 
 import math
 import re
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ import torch
 from torch import nn
 
 from cnnviz import alexnet_parts
-from cnnviz.architecture_diagram import diagram, units
+from cnnviz.architecture_diagram import SKIP_COLOUR, diagram, units
 from cnnviz.errors import InvalidInput
 from cnnviz.models.anatomy import _Walk, anatomy, layer_summary
 from cnnviz.models.architectures import NETWORKS, ResidualBlock, build, lenet5
@@ -160,19 +161,21 @@ def test_the_shipped_models_summaries_match_their_cards():
 def test_the_diagram_draws_every_layer_and_a_skip_per_block():
     found = anatomy("resnet18")
     closed = diagram(found)
-    assert "penwidth=2" not in closed                               # stages closed: no skip arrows yet
-    assert all(f"{stage}:" in closed for stage in ("layer1", "layer2", "layer3", "layer4"))
+    ElementTree.fromstring(closed)                                  # well-formed SVG
+    assert 'class="skip"' not in closed                             # stages closed: no skip arrows yet
+    assert all(f">{stage}: " in closed for stage in ("layer1", "layer2", "layer3", "layer4"))
     opened = diagram(found, frozenset({"layer2"}))
+    ElementTree.fromstring(opened)
     blocks = {layer.block for layer in found.layers if layer.stage == "layer2"}
     assert opened.count("⊕") == len(blocks) == 2
-    shortcut_nodes = opened.count('color="#ea580c"]')               # the projection on layer2.0's shortcut
-    assert shortcut_nodes == 1
-    assert opened.count("penwidth=2") == len(blocks) + shortcut_nodes   # one arrow per skip, one more into it
-    assert opened.count("{") == opened.count("}")
-    vgg = diagram(anatomy("vgg16"))
-    for unit in units(anatomy("vgg16").layers):
-        assert f"{unit.head.path}:" in vgg
-        assert " × ".join(map(str, unit.out.shape)) in vgg          # its output shape on the arrow
+    shortcut_boxes = opened.count(f'stroke="{SKIP_COLOUR}" stroke-width="1.2"')    # layer2.0's projection
+    assert shortcut_boxes == 1
+    assert opened.count('class="skip"') == len(blocks) + shortcut_boxes    # one arrow per skip, one more into it
+    vgg = anatomy("vgg16")
+    drawn = diagram(vgg)
+    for unit in units(vgg.layers):
+        assert f'data-path="{unit.head.path}"' in drawn and f">{unit.head.path}: " in drawn
+        assert f">{' × '.join(map(str, unit.out.shape))}<" in drawn          # its output shape on the arrow
 
 
 def test_every_paper_names_a_network_that_is_built():

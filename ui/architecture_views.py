@@ -4,7 +4,6 @@ by side, and AlexNet's local response normalisation and dropout at work."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from cnnviz import alexnet_parts, figures, model_figures
@@ -32,15 +31,24 @@ def network_anatomy(network: str, side: int) -> Anatomy:
     return anatomy(network, side)
 
 
+COLUMNS = ("layer", "what", "shape", "parameters", "macs", "rf", "share")
+
+
 @shared(max_entries=64)
-def _rows(network: str, side: int, lang: str) -> pd.DataFrame:
-    """The layer table, made once per network, size and language (ResNet-50's 175 rows take 30 ms to word),
-    as a DataFrame, which Streamlit hands to the browser ten times faster than a list of rows."""
-    return pd.DataFrame(af.layer_rows(network_anatomy(network, side), t("architectures.whole_input", lang)))
+def _table(network: str, side: int, lang: str) -> str:
+    """The layer table as Markdown, worded once per network, size and language (ResNet-50's 175 rows take 30 ms
+    to word). A plain table is drawn by the browser in a fraction of an interactive grid's time, which matters
+    when the student flips between networks; ui/style.css keeps each row on one line."""
+    rows = af.layer_rows(network_anatomy(network, side), t("architectures.whole_input", lang))
+    lines = ["| " + " | ".join(t(f"architectures.col_{column}", lang) for column in COLUMNS) + " |",
+             "| --- | --- | --- | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {row['layer']} | {row['what']} | {row['shape']} | {row['parameters']:,} | {row['macs']:,} | "
+              f"{row['receptive_field']} | {row['share']:.1f}% |" for row in rows]
+    return "\n".join(lines)
 
 
 @shared(max_entries=128)
-def _diagram(network: str, side: int, expanded: tuple[str, ...], lang: str) -> str:
+def _diagram_svg(network: str, side: int, expanded: tuple[str, ...], lang: str) -> str:
     return diagram(network_anatomy(network, side), frozenset(expanded))
 
 
@@ -71,7 +79,8 @@ def network_section() -> None:
     _headline(found)
     drawing, table = st.columns([6, 5], gap="medium")
     with drawing:
-        st.graphviz_chart(_diagram(network, int(side), tuple(sorted(expanded)), get_language()), width="content")
+        with st.container(key="architecture_diagram"):         # ui/style.css: its own size, scrolled sideways
+            st.image(_diagram_svg(network, int(side), tuple(sorted(expanded)), get_language()), width="content")
     with table:
         _layer_table(found)
     for note in network_notes(found):
@@ -89,19 +98,10 @@ def _headline(found: Anatomy) -> None:
 
 
 def _layer_table(found: Anatomy) -> None:
-    rows = _rows(found.network, found.input_shape[-1], get_language())
-    number = st.column_config.NumberColumn
-    st.dataframe(rows, hide_index=True, height=min(36 * len(rows) + 40, 560), key="arch_table", column_config={
-        "layer": st.column_config.TextColumn(t("architectures.col_layer"), width="medium", pinned=True),
-        "what": st.column_config.TextColumn(t("architectures.col_what")),
-        "shape": st.column_config.TextColumn(t("architectures.col_shape")),
-        "parameters": number(t("architectures.col_parameters"), format="localized"),
-        "macs": number(t("architectures.col_macs"), format="localized"),
-        "receptive_field": st.column_config.TextColumn(t("architectures.col_rf"),
-                                                       help=t("architectures.col_rf_help")),
-        "share": number(t("architectures.col_share"), format="%.1f%%"),
-    })
-    st.caption(t("architectures.table_caption"))
+    """The table in a box that scrolls, its caption below."""
+    with st.container(height=560, key="architecture_table"):
+        st.markdown(_table(found.network, found.input_shape[-1], get_language()))
+    st.caption(t("architectures.table_caption") + " " + t("architectures.col_rf_help"))
 
 
 def network_notes(found: Anatomy) -> list[str]:

@@ -14,7 +14,7 @@ MAIN_PICTURE = {"convolution": ".st-key-animation .js-plotly-plot",
                 "conv_arithmetic": ".st-key-case_animation .js-plotly-plot",
                 "pooling": ".st-key-pool_animation .js-plotly-plot",
                 "feature_maps": "[data-testid=stMain] [data-testid=stColumn]:nth-child(2) [data-testid=stImage] img",
-                "architectures": "[data-testid=stMain] [data-testid=stGraphVizChart] svg"}
+                "architectures": "[data-testid=stMain] .st-key-architecture_diagram img"}
 VISIBLE = 250               # px of the main picture on the first screen, at least
 
 
