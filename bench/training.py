@@ -1,6 +1,7 @@
-"""The training lesson's claims, measured: how fast LeNet-5 learns MNIST, and what a bad activation, a bad
-initialization or too little data does to it. One torch thread on the CPU, as the lesson's pool runs a run;
-the shipped MNIST subset (12,000 training and 2,000 test images). ``python -m bench training``."""
+"""The training lesson's claims, measured: how fast LeNet-5 learns MNIST, and what a bad activation or a bad
+initialization does to it (what augmentation does with too little data: ``python -m bench augmentation``).
+One torch thread on the CPU, as the lesson's pool runs a run; the shipped MNIST subset (12,000 training and
+2,000 test images). ``python -m bench training``."""
 
 from __future__ import annotations
 
@@ -80,13 +81,5 @@ def _run() -> list[Measurement]:
         Measurement("training", "init: order He, default > N(0, 0.01²) > N(0, 1) > zeros broken at",
                     sum(a <= b for a, b in zip(order, order[1:])), "places", 0),
         Measurement("training", "init zeros: distance from chance (10%)", abs(accuracy["zeros"] - 10), "points", 1),
-    ]
-
-    small = replace(GOOD, train_images=500, steps=1500)
-    plain, shifted = 100 * final_accuracy(small), 100 * final_accuracy(replace(small, augment=True))
-    results += [
-        Measurement("training", "500 images, 1,500 steps, no augmentation: test accuracy", plain, "%"),
-        Measurement("training", "500 images, 1,500 steps, shifts of up to 2 px: test accuracy", shifted, "%"),
-        Measurement("training", "500 images: no augmentation minus augmentation", plain - shifted, "points", -3),
     ]
     return results

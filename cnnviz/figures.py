@@ -377,17 +377,17 @@ def lines_figure(x, series: list[tuple[str, list, bool]], title: str, x_title: s
         legend={"orientation": "h", "y": -0.3, "x": 0}, margin={"l": 70, "r": 10, "t": 50, "b": 40})}
 
 
-def png_bytes(image: np.ndarray, width: int | None = None) -> bytes:
+def png_bytes(image: np.ndarray, width: int | None = None, compress_level: int = 6) -> bytes:
     """A uint8 grey or RGB array as PNG bytes: encoded once, then cached and sent as they are.
 
     ``width`` shrinks a wider picture to the width it is shown at (keeping its aspect): given a
     picture wider than its ``st.image`` width, Streamlit would decode, resize and re-encode it on
-    every rerun."""
+    every rerun. ``compress_level`` 1 encodes a photograph several times faster, a few percent bigger."""
     picture = Image.fromarray(np.asarray(image).astype(np.uint8))
     if width is not None and picture.width > width:
         picture = picture.resize((width, max(1, round(picture.height * width / picture.width))), Image.LANCZOS)
     buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
+    picture.save(buffer, format="PNG", compress_level=compress_level)
     return buffer.getvalue()
 
 

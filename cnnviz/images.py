@@ -157,7 +157,7 @@ def _pixels(image: Image.Image, working_size: int) -> np.ndarray:
     image.load()
     factor = max(image.size) // (2 * working_size)               # keeps at least twice the working size
     small = _reduced(image, factor) if factor >= 2 else image
-    return _fit(_upright(_to_rgb(small), _orientation(image)), working_size)
+    return fit(_upright(_to_rgb(small), _orientation(image)), working_size)
 
 
 def _reduced(image: Image.Image, factor: int) -> Image.Image:
@@ -220,7 +220,7 @@ def _to_rgb(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB"), dtype=np.uint8)
 
 
-def _fit(rgb: np.ndarray, working_size: int) -> np.ndarray:
+def fit(rgb: np.ndarray, working_size: int) -> np.ndarray:
     """Shrink (never enlarge) so the longest side is at most ``working_size``."""
     height, width = rgb.shape[:2]
     scale = working_size / max(height, width)
@@ -247,7 +247,7 @@ def sample_image(name: str, size: int = 512) -> np.ndarray:
     is at most ``size``, or a picture drawn in code at ``size`` x ``size``."""
     if name in PHOTOS:
         with (importlib.resources.files("skimage") / "data" / PHOTOS[name]).open("rb") as file:
-            return _fit(_to_rgb(Image.open(file)), size)
+            return fit(_to_rgb(Image.open(file)), size)
     return _drawn(name, size)
 
 

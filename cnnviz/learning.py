@@ -29,6 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from cnnviz import augment
+from cnnviz.augment import Augmentation
 from cnnviz.datasets import SUBSETS, load_subset
 from cnnviz.device import choose_device
 from cnnviz.errors import InvalidInput
@@ -38,13 +40,14 @@ from cnnviz.models.specs import SPECS, ModelSpec
 CHANCE_LOSS = math.log(10)
 CLASSES = 10
 SIDE = 28
-SHIFT = 2                # augmentation: random shifts of up to this many pixels
+SHIFTS = Augmentation(shift=2)   # the training lesson's augmentation: random shifts of up to 2 pixels
 MIN_TRAIN_IMAGES = 100
 MAX_BATCH = 1024
 MAX_LR = 10.0
 MAX_STEPS = 100_000
 MAX_SEED = 2**32 - 1
 EVAL_BATCH = 500         # the test images go through in chunks: on a CPU, faster than all at once
+TRAIN_SET_TESTED = 500   # the first this many training images are tested too, as they are (never augmented)
 
 MODELS = {"lenet5": architectures.lenet5, "tinyvgg": architectures.tiny_vgg,
           # The residual-connections experiment (cnnviz.residual): 20 and 40 layers, with and without shortcuts.
@@ -86,7 +89,7 @@ class TrainConfig:
     lr: float = 1e-3
     batch_size: int = 64
     train_images: int | None = None     # the first N images of the subset; None: all of them
-    augment: bool = False               # random shifts of up to SHIFT pixels
+    augment: Augmentation | None = None  # random transforms of every training batch (cnnviz.augment); None: none
     seed: int = 0
     steps: int = 1500
     eval_every: int = 50
@@ -110,8 +113,10 @@ class TrainConfig:
         high = min(MAX_BATCH, self.train_images or available)
         if not (_whole(self.batch_size) and 1 <= self.batch_size <= high):
             raise InvalidInput("errors.training.batch_size", value=self.batch_size, high=high)
-        if not isinstance(self.augment, (bool, np.bool_)):
+        if self.augment is not None and not isinstance(self.augment, Augmentation):
             raise InvalidInput("errors.training.augment", value=self.augment)
+        if self.augment is not None:
+            self.augment.check(SIDE, SIDE)
         if not (_whole(self.seed) and 0 <= self.seed <= MAX_SEED):
             raise InvalidInput("errors.training.seed", value=self.seed, high=MAX_SEED)
         if not (_whole(self.steps) and 1 <= self.steps <= MAX_STEPS):
@@ -124,6 +129,12 @@ class TrainConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainConfig:
+        """A config as ``to_dict`` wrote it (a recording written before augmentations had settings says false)."""
+        augmentation = values.get("augment")
+        return cls(**{**values, "augment": Augmentation(**augmentation) if augmentation else None})
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,7 @@ class Snapshot:
     diverged: bool = False          # the loss is no longer a finite number: the run is over
     probe: np.ndarray | None = None  # CLASSES x CLASSES: the class probabilities for each class's first test image
     tested: bool = True             # False: a quick snapshot, whose test figures are those of the last test
+    train_set_accuracy: float | None = None  # on the first TRAIN_SET_TESTED training images, never augmented
 
     def to_dict(self) -> dict:
         """Plain lists and numbers, for JSON (non-finite numbers stay floats: see ``json_safe``)."""
@@ -201,21 +213,12 @@ def initialize(model: nn.Module, scheme: str, generator: torch.Generator) -> Non
 
 def to_tensor(images: np.ndarray, spec: ModelSpec) -> torch.Tensor:
     """uint8 images N x H x W as the float N x 1 x H x W batch the network reads, normalized like its data set."""
-    return ((torch.tensor(images, dtype=torch.float32) / 255 - spec.mean) / spec.std).unsqueeze(1)
+    return normalize(torch.tensor(images, dtype=torch.float32) / 255, spec).unsqueeze(1)
 
 
-def augment(batch: torch.Tensor, shift: int, hflip: bool, generator: torch.Generator,
-            background: float) -> torch.Tensor:
-    """Random shifts (the uncovered border is the background) and left-right flips."""
-    if hflip:
-        flip = torch.rand(len(batch), generator=generator) < 0.5
-        batch = torch.where(flip[:, None, None, None], batch.flip(-1), batch)
-    if shift:
-        side = batch.shape[-1]
-        padded = F.pad(batch, (shift,) * 4, value=background)
-        offsets = torch.randint(0, 2 * shift + 1, (len(batch), 2), generator=generator).tolist()
-        batch = torch.stack([padded[i, :, dy:dy + side, dx:dx + side] for i, (dy, dx) in enumerate(offsets)])
-    return batch
+def normalize(batch: torch.Tensor, spec: ModelSpec) -> torch.Tensor:
+    """Pixels on the 0-1 scale as the network reads them: normalized like its data set."""
+    return (batch - spec.mean) / spec.std
 
 
 @contextmanager
@@ -250,8 +253,12 @@ class Trainer:
         self.spec = DATA_SPECS[config.dataset]
         x_train, y_train, x_test, y_test = load_subset(config.dataset)
         count = config.train_images or len(x_train)
-        self._x_train = to_tensor(x_train[:count], self.spec)     # batches go to the device one by one
+        # On the 0-1 scale, where augmentation works; batches are normalized and go to the device one by one.
+        self._x_train = torch.tensor(x_train[:count], dtype=torch.float32).unsqueeze(1) / 255
         self._y_train = torch.from_numpy(y_train[:count].astype(np.int64))
+        tested = min(count, TRAIN_SET_TESTED)
+        self._x_train_set = to_tensor(x_train[:tested], self.spec).to(self.device)
+        self._y_train_set = self._y_train[:tested].to(self.device)
         self._x_test = to_tensor(x_test, self.spec).to(self.device)
         self._y_test = torch.from_numpy(y_test.astype(np.int64)).to(self.device)
         self._probe = probe_indices(y_test)
@@ -261,7 +268,6 @@ class Trainer:
         self._first_conv = next(m for m in self.model.modules() if isinstance(m, nn.Conv2d))
         self._weighted = {name: layer for name, layer in self.model.named_modules()
                           if isinstance(layer, (nn.Conv2d, nn.Linear))}
-        self._background = -self.spec.mean / self.spec.std     # a black pixel, normalized
         self._order, self._position = torch.empty(0, dtype=torch.int64), 0
         self._losses: list[float] = []
         self._last_test: Snapshot | None = None
@@ -280,9 +286,9 @@ class Trainer:
         """One mini-batch: forward, cross-entropy, backward, one optimizer step. Returns the batch's loss."""
         index = self._next_batch()
         x = self._x_train[index]
-        if self.config.augment:
-            x = augment(x, SHIFT, False, self._generator, self._background)
-        x, y = x.to(self.device), self._y_train[index].to(self.device)
+        if self.config.augment is not None:
+            x = augment.apply(x, self.config.augment, self._generator)
+        x, y = normalize(x, self.spec).to(self.device), self._y_train[index].to(self.device)
         logits = self.model(x)
         loss = F.cross_entropy(logits, y)
         self._optimizer.zero_grad(set_to_none=True)
@@ -308,8 +314,10 @@ class Trainer:
 
     @torch.no_grad()
     def evaluate(self) -> Snapshot:
-        """Test on all test images; the training loss is averaged since the last snapshot."""
+        """Test on all test images, and on the first training images as they are (never augmented: augmentation
+        is for training batches only), in evaluation mode; the training loss is averaged since the last snapshot."""
         logits = self.logits(self._x_test)
+        train_set_accuracy = (self.logits(self._x_train_set).argmax(1) == self._y_train_set).double().mean().item()
         test_loss = F.cross_entropy(logits, self._y_test).item()
         pairs = self._y_test * CLASSES + logits.argmax(1)
         confusion = torch.bincount(pairs, minlength=CLASSES * CLASSES).reshape(CLASSES, CLASSES).cpu().numpy()
@@ -322,7 +330,8 @@ class Trainer:
             test_accuracy=float(np.trace(confusion)) / len(self._y_test),
             kernels=self._first_conv.weight[:, 0].cpu().numpy().copy(), grad_norms=grads,
             confusion=confusion, probe=torch.softmax(logits[self._probe], dim=1).double().cpu().numpy(),
-            diverged=not math.isfinite(test_loss) or (loss is not None and not math.isfinite(loss)))
+            diverged=not math.isfinite(test_loss) or (loss is not None and not math.isfinite(loss)),
+            train_set_accuracy=train_set_accuracy)
         return self._last_test
 
     def glance(self) -> Snapshot:

@@ -120,7 +120,7 @@ def path_of(name: str, folder: Path = RUNS_DIR) -> Path:
 def read_run(path: Path) -> ResidualRun:
     data = json.loads(path.read_text())
     return ResidualRun(
-        name=path.stem, config=TrainConfig(**data["config"]), snapshots=recordings.read_snapshots(data["snapshots"]),
+        name=path.stem, config=TrainConfig.from_dict(data["config"]), snapshots=recordings.read_snapshots(data["snapshots"]),
         start_loss=data["start"]["loss"], start_grad_norms=data["start"]["grad_norms"],
         train_images=data["train_slice"]["images"], train_loss=tuple(s["loss"] for s in data["train_slice"]["tests"]),
         train_accuracy=tuple(s["accuracy"] for s in data["train_slice"]["tests"]))

@@ -32,11 +32,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from cnnviz import learning
+from cnnviz import augment, learning
 from cnnviz.datasets import KEYS, subset_path
 from cnnviz.device import choose_device, describe
 from cnnviz.errors import InvalidInput
-from cnnviz.learning import TrainConfig, augment, json_safe, to_tensor
+from cnnviz.learning import TrainConfig, json_safe, to_tensor
 from cnnviz.models import architectures
 from cnnviz.models.specs import ASSETS, SPECS, ModelSpec
 from cnnviz.models.anatomy import layer_summary
@@ -72,7 +72,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     steps.add_argument("--init", choices=list(learning.WEIGHT_INITS))
     steps.add_argument("--optimizer", choices=list(learning.OPTIMIZERS))
     steps.add_argument("--eval-every", type=int, help="test every N steps (default: 50)")
-    steps.add_argument("--augment", action="store_true", help=f"random shifts of up to {learning.SHIFT} px")
+    steps.add_argument("--augment", action="store_true", help=f"random shifts of up to {learning.SHIFTS.shift} px")
     steps.add_argument("--json", action="store_true", help="print one JSON object per evaluation")
     args = parser.parse_args(argv)
     if args.steps is not None:
@@ -106,7 +106,8 @@ def step_config(args: argparse.Namespace) -> TrainConfig:
     given = {"activation": args.activation, "pooling": args.pooling, "init": args.init, "optimizer": args.optimizer,
              "lr": args.lr, "batch_size": args.batch_size, "train_images": args.limit_train, "seed": args.seed,
              "eval_every": args.eval_every or min(TrainConfig.eval_every, args.steps)}
-    return TrainConfig(model=model, dataset=dataset, augment=args.augment, steps=args.steps,
+    return TrainConfig(model=model, dataset=dataset, augment=learning.SHIFTS if args.augment else None,
+                       steps=args.steps,
                        **{name: value for name, value in given.items() if value is not None})
 
 
@@ -176,6 +177,7 @@ def _train(args: argparse.Namespace) -> dict:
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=args.epochs * steps)
     background = -spec.mean / spec.std   # a black pixel, normalised
+    transforms = augment.Augmentation(shift=args.shift, hflip=args.hflip)
     print(f"{spec.name}: {parameters:,} parameters; {len(x_train):,} training and {len(x_test):,} test "
           f"images from {args.data.name}; {args.epochs} epochs of {steps} batches on {describe(device)}",
           flush=True)
@@ -187,7 +189,7 @@ def _train(args: argparse.Namespace) -> dict:
         loss_sum, correct = 0.0, 0
         for step in range(steps):
             index = order[step * args.batch_size:(step + 1) * args.batch_size]
-            x = augment(x_train[index], args.shift, args.hflip, generator, background).to(device)
+            x = augment.apply(x_train[index], transforms, generator, fill=background).to(device)
             y = y_train[index].to(device)
             logits = model(x)
             loss = F.cross_entropy(logits, y)

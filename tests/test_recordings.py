@@ -30,6 +30,7 @@ def test_the_runs_show_what_they_are_for():
     assert final["normal-1-init"].test_accuracy < final["good"].test_accuracy
     assert final["small-data"].train_accuracy == 1.0
     assert final["small-data-augmented"].test_accuracy > final["small-data"].test_accuracy
+    assert final["small-data-flipped"].test_accuracy < final["small-data-augmented"].test_accuracy
 
 
 def test_small_and_described():

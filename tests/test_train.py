@@ -119,7 +119,7 @@ def test_step_options_map_to_the_lessons_config(capsys):
                              "--batch-size", "8", "--limit-train", "100", "--augment", "--seed", "3"])
     assert args.config == learning.TrainConfig(
         model="tinyvgg", dataset="fashion-mnist", activation="tanh", pooling="avg", init="normal_0.01",
-        optimizer="momentum", lr=0.01, batch_size=8, train_images=100, augment=True, seed=3, steps=2, eval_every=2)
+        optimizer="momentum", lr=0.01, batch_size=8, train_images=100, augment=learning.SHIFTS, seed=3, steps=2, eval_every=2)
     snapshot = train.main(["--model", "lenet5-mnist", "--steps", "2", "--limit-train", "100", "--threads", "1"])
     assert snapshot["step"] == 2
     assert "step 2/2" in capsys.readouterr().out

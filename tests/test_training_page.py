@@ -9,7 +9,7 @@ import pytest
 
 from cnnviz import formulas
 from cnnviz.i18n import LANGUAGES, t
-from cnnviz.recordings import load_recording
+from cnnviz.recordings import RUNS, load_recording
 from tests.apptest import choose_tab, open_app
 from ui.backprop_view import example
 from ui.live_training import RUN_KEY
@@ -48,7 +48,7 @@ def test_a_recorded_run_replays_step_by_step_and_overlays_another(lang):
 
 def test_every_recorded_run_replays():
     at = open_app("en", PAGE)
-    for name in ("good", "stall", "normal-1-init", "zero-init", "small-data", "small-data-augmented"):
+    for name in RUNS:
         at.selectbox(key="replay_run").set_value(name).run()
         assert not at.exception and not at.error, name
         assert any(t(f"training.about_{name.replace('-', '_')}", "en") in c.value for c in at.caption)

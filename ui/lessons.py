@@ -27,4 +27,5 @@ LESSONS = [
     Lesson("feature_maps", "nav.section_networks", ":material/psychology:"),
     Lesson("architectures", "nav.section_networks", ":material/account_tree:"),
     Lesson("training", "nav.section_training", ":material/model_training:"),
+    Lesson("augmentation", "nav.section_training", ":material/auto_awesome_motion:"),
 ]

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 
 import streamlit as st
 
 from cnnviz.datasets import SUBSETS
 from cnnviz.errors import InvalidInput
 from cnnviz.i18n import t
-from cnnviz.learning import TrainConfig
-from cnnviz.training_pool import QUEUED, RUNNING, shared_pool
+from cnnviz.learning import SHIFTS, TrainConfig
+from cnnviz.training_pool import QUEUED, RUNNING, RunStatus, shared_pool
 from ui.common import fragment, friendly_errors
 from ui.training_views import curve, show_curves, show_details
 
@@ -74,7 +75,7 @@ def settings() -> TrainConfig | None:
     with friendly_errors():
         return TrainConfig(model=network, dataset=NETWORKS[network], activation=activation or "relu",
                            pooling=pooling or "max", init=init, optimizer=optimizer or "adam", lr=lr,
-                           batch_size=batch, train_images=images, augment=augment, seed=int(seed), steps=steps,
+                           batch_size=batch, train_images=images, augment=SHIFTS if augment else None, seed=int(seed), steps=steps,
                            eval_every=EVAL_EVERY, refresh_seconds=REFRESH_S)
     return None
 
@@ -124,14 +125,20 @@ def live_section() -> None:
     if handle is None:
         st.info(t("training.idle"), icon=":material/model_training:")
         return
+    follow_or_show(show_run)
+
+
+def follow_or_show(show: Callable[[RunStatus], None]) -> None:
+    """``show(status)`` for the session's run: polled while it is queued or trains, once when it has ended."""
+    handle = st.session_state[RUN_KEY]
     if handle.status().state in (QUEUED, RUNNING):
-        follow_run()
+        follow_run(show)
     else:
-        show_run(handle.status())
+        show(handle.status())
 
 
 @fragment(run_every=POLL_S)
-def follow_run() -> None:
+def follow_run(show: Callable[[RunStatus], None]) -> None:
     """Redrawn every POLL_S while the run is queued or trains; a full rerun once it has ended, so the
     buttons and the view settle."""
     handle = st.session_state.get(RUN_KEY)
@@ -140,18 +147,27 @@ def follow_run() -> None:
     status = handle.status()
     if status.state not in (QUEUED, RUNNING):
         st.rerun()
-    show_run(status)
+    show(status)
 
 
-def show_run(status) -> None:
+def show_run(status: RunStatus) -> None:
     """Where the run stands (queue, progress, pause, end) and its figures so far."""
-    handle = st.session_state[RUN_KEY]
-    config = handle.config
+    if not show_status(status):
+        return
+    config = st.session_state[RUN_KEY].config
+    show_curves([curve(t("training.your_run"), status.snapshots)], config.steps, key="live_curves")
+    show_details(status.snapshots, len(status.snapshots) - 1, config.dataset, key="live")
+
+
+def show_status(status: RunStatus) -> bool:
+    """Where the session's run stands: its place in the queue, its progress and time left, paused, or how it
+    ended. Whether it has snapshots to draw."""
+    config = st.session_state[RUN_KEY].config
     snapshots = status.snapshots
     if status.state == QUEUED:
         running, waiting = shared_pool().counts()
         st.info(t("training.queued", position=status.position, running=running), icon=":material/hourglass_top:")
-        return
+        return False
     last = snapshots[-1] if snapshots else None
     done = last.step if last else 0
     if status.error is not None:
@@ -169,8 +185,5 @@ def show_run(status) -> None:
     else:
         st.success(t(f"training.ended_{status.state}", step=done,
                      accuracy=last.test_accuracy if last else 0.0), icon=":material/flag:")
-    if not snapshots:
-        return
-    show_curves([curve(t("training.your_run"), snapshots)], config.steps, key="live_curves")
-    show_details(snapshots, len(snapshots) - 1, config.dataset, key="live")
+    return bool(snapshots)
 
