@@ -17,7 +17,7 @@ ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
 POOLINGS = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}
 
 
-def lenet5(activation: str = "relu", pooling: str = "max") -> nn.Sequential:
+def lenet5(activation: str = "relu", pooling: str = "max", classes: int = 10) -> nn.Sequential:
     """LeNet-5 (LeCun et al., 1998) as it is taught today: ReLU and max pooling.
 
     The original read 32x32 images; padding 2 on the first convolution keeps
@@ -38,7 +38,7 @@ def lenet5(activation: str = "relu", pooling: str = "max") -> nn.Sequential:
         (f"{activation}3", act()),
         ("fc2", nn.Linear(120, 84)),
         (f"{activation}4", act()),
-        ("fc3", nn.Linear(84, 10)),
+        ("fc3", nn.Linear(84, classes)),
     ]))
 
 
