@@ -7,7 +7,7 @@ from bench.common import report
 
 SUITES = ["ops", "figures", "images", "models", "pages", "browser"]
 # Run on their own, not by ``python -m bench``: they take minutes, start servers and browsers, or train.
-SEPARATE = ["classroom", "replicas", "hostile", "uploads", "training", "training_browser"]
+SEPARATE = ["classroom", "replicas", "hostile", "uploads", "training", "training_browser", "transfer"]
 
 
 def main(names: list[str]) -> int:

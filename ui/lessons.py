@@ -26,4 +26,5 @@ LESSONS = [
     Lesson("channels", "nav.section_images", ":material/palette:"),
     Lesson("feature_maps", "nav.section_networks", ":material/psychology:"),
     Lesson("training", "nav.section_training", ":material/model_training:"),
+    Lesson("transfer", "nav.section_training", ":material/move_up:"),
 ]
