@@ -29,9 +29,8 @@ import functools
 import json
 import math
 import platform
-import sys
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -45,6 +44,7 @@ from cnnviz.device import torch_threads
 from cnnviz.errors import InvalidInput
 from cnnviz.learning import EVAL_BATCH, MAX_BATCH, MAX_SEED, initialize, json_safe, to_tensor
 from cnnviz.models.specs import SOURCE_SPECS, SPECS, ModelSpec
+from cnnviz.recordings import cpu_name
 from cnnviz.training_figures import Curve
 from cnnviz.transfer_figures import Box
 
@@ -106,7 +106,7 @@ class TransferConfig:
                 raise InvalidInput(f"errors.transfer.unknown_{field}", value=value, choices=", ".join(options))
         if (self.source, self.target) not in PAIRS:
             raise InvalidInput("errors.transfer.pair", source=self.source, target=self.target,
-                               pairs=", ".join(f"{s} → {t}" for s, t in PAIRS))
+                               pairs=", ".join(f"{source} → {target}" for source, target in PAIRS))
         low, high = len(TARGETS[self.target].classes), available_labels(self.target)
         if not (_whole(self.labels) and low <= self.labels <= high):
             raise InvalidInput("errors.transfer.labels", value=self.labels, low=low, high=f"{high:,}")
@@ -369,7 +369,6 @@ def dumps(rows: list[dict]) -> str:
 
 
 def readme(rows: list[dict], seconds: float) -> str:
-    from cnnviz.recordings import cpu_name
     runs = {}
     for row in rows:
         c = row["config"]

@@ -102,6 +102,10 @@ def test_a_live_run_trains_in_the_pool_and_ends_with_its_numbers():
         assert [s.value for s in at.success] == [t("transfer.ended_done", "ko", step=last.step,
                                                    accuracy=last.test_accuracy, trainable=trainable,
                                                    seconds=last.seconds)]
+        drawn = [trace for trace in next(spec for spec in specs(at) if spec["layout"].get("yaxis2"))["data"]
+                 if trace.get("showlegend", True)]
+        scratch = transfer.recordings()[(*DIGITS, 50, "scratch")].results[0].points
+        assert [trace["x"] for trace in drawn] == [[p.step for p in status.snapshots], [p.step for p in scratch]]
         assert not at.exception and not at.error
     finally:
         handle.cancel()

@@ -202,7 +202,10 @@ def show_run(handle) -> None:
         if same and status.state == "done":
             st.caption(t("transfer.live_recorded", accuracy=same[0].test_accuracy))
     if points:
-        figure = curves_figure([transfer.curve(t("training.your_run"), points)],
-                               _curve_labels(config.target, get_language()), config.steps,
+        curves = [transfer.curve(t("training.your_run"), points)]
+        baseline = recordings().get((config.source, config.target, config.labels, "scratch"))
+        if baseline is not None and config.way != "scratch":      # beside it, the same labels from scratch
+            curves.append(transfer.curve(t("transfer.recorded_scratch"), baseline.results[0].points))
+        figure = curves_figure(curves, _curve_labels(config.target, get_language()), config.steps,
                                transfer.chance_loss(config.target))
         show_figure(figure, key="transfer_live_curves")
