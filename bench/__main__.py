@@ -7,7 +7,8 @@ from bench.common import report
 
 SUITES = ["ops", "figures", "images", "models", "pages", "browser", "architectures"]
 # Run on their own, not by ``python -m bench``: they take minutes, start servers and browsers, or train.
-SEPARATE = ["classroom", "replicas", "hostile", "uploads", "training", "training_browser", "augmentation"]
+SEPARATE = ["classroom", "replicas", "hostile", "uploads", "training", "training_browser", "augmentation",
+            "transfer"]
 
 
 def main(names: list[str]) -> int:

@@ -7,6 +7,7 @@ teacher can keep a shared GPU free or test the CPU path on a GPU machine.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import torch
 
@@ -29,3 +30,14 @@ def describe(device: torch.device) -> str:
     if device.type == "mps":
         return "Apple GPU (MPS)"
     return "CPU"
+
+
+@contextmanager
+def torch_threads(count: int):
+    """torch's CPU threads set to ``count`` inside the block (a run's numbers depend on it), as before after it."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

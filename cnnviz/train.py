@@ -38,17 +38,18 @@ from cnnviz.device import choose_device, describe
 from cnnviz.errors import InvalidInput
 from cnnviz.learning import TrainConfig, json_safe, to_tensor
 from cnnviz.models import architectures
-from cnnviz.models.specs import ASSETS, SPECS, ModelSpec
 from cnnviz.models.anatomy import layer_summary
+from cnnviz.models.specs import ASSETS, SOURCE_SPECS, SPECS, ModelSpec
 
 # Options that only one of the two ways of training reads.
 STEP_OPTIONS = ("activation", "pooling", "init", "optimizer", "eval_every", "augment", "json")
 EPOCH_OPTIONS = ("data", "out", "epochs", "weight_decay", "shift", "hflip", "limit_test")
+TRAINABLE = SPECS | SOURCE_SPECS        # the models this command makes
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m cnnviz.train", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", required=True, choices=sorted(SPECS))
+    parser.add_argument("--model", required=True, choices=sorted(TRAINABLE))
     parser.add_argument("--data", type=Path, help=".npz with x_train, y_train, x_test, y_test "
                         "(default: the shipped subset of the model's data set)")
     parser.add_argument("--out", type=Path, help="folder for the weights and the model card (default: assets/models)")
@@ -87,9 +88,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     clash = [name for name in STEP_OPTIONS if getattr(args, name) not in (None, False)]
     if clash:
         parser.error(f"--{clash[0].replace('_', '-')} needs --steps")
-    args.data = args.data or subset_path(SPECS[args.model].dataset.lower())
+    args.data = args.data or subset_path(TRAINABLE[args.model].dataset.lower())
     args.out = args.out or ASSETS
-    for name, value in SPECS[args.model].train.items():
+    for name, value in TRAINABLE[args.model].train.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
     for name in ("epochs", "batch_size"):
@@ -114,7 +115,8 @@ def step_config(args: argparse.Namespace) -> TrainConfig:
 def load_npz(path: Path, spec: ModelSpec, limit_train: int | None, limit_test: int | None, seed: int = 0):
     """The four arrays, checked, as float tensors normalised like the model expects.
 
-    A limit keeps a random subset (chosen by the seed): the files may be sorted by class.
+    A limit keeps a random subset (chosen by the seed): the files may be sorted by class. A model that learns
+    only some classes (``spec.classes``) gets only their images, labelled 0, 1, ... in that order.
     """
     if not path.is_file():
         raise SystemExit(f"error: {path} does not exist")
@@ -127,11 +129,15 @@ def load_npz(path: Path, spec: ModelSpec, limit_train: int | None, limit_test: i
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.ndim != 3 or x.shape[1:] != (spec.side, spec.side) or x.dtype != np.uint8:
             raise SystemExit(f"error: x_{split} must be uint8 N x {spec.side} x {spec.side}, not {x.dtype} {x.shape}")
+        if spec.classes is not None and y.shape == (len(x),):
+            keep, order = np.isin(y, spec.classes), np.argsort(spec.classes)
+            x, y = x[keep], order[np.searchsorted(spec.classes, y[keep], sorter=order)]
         if y.shape != (len(x),) or y.min() < 0 or y.max() >= len(spec.labels):
             raise SystemExit(f"error: y_{split} must hold one label in 0..{len(spec.labels) - 1} per image")
         if limit and limit < len(x):
             keep = np.sort(np.random.default_rng(seed).choice(len(x), limit, replace=False))
-            arrays[f"x_{split}"], arrays[f"y_{split}"] = x[keep], y[keep]
+            x, y = x[keep], y[keep]
+        arrays[f"x_{split}"], arrays[f"y_{split}"] = x, y
 
     return (to_tensor(arrays["x_train"], spec), torch.from_numpy(arrays["y_train"].astype(np.int64)),
             to_tensor(arrays["x_test"], spec), torch.from_numpy(arrays["y_test"].astype(np.int64)))
@@ -162,7 +168,7 @@ def train(args: argparse.Namespace) -> dict:
 
 
 def _train(args: argparse.Namespace) -> dict:
-    spec = SPECS[args.model]
+    spec = TRAINABLE[args.model]
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device) if args.device else choose_device()

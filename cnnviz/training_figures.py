@@ -40,11 +40,12 @@ def _finite(values) -> list[float | None]:
 
 
 def curves_figure(curves: list[Curve], labels: dict[str, str], last_step: int | None = None,
-                  loss_top: float | None = None) -> dict:
+                  loss_top: float | None = None, uniform_loss: float = UNIFORM_LOSS) -> dict:
     """The training loss (top) and the test accuracy (bottom) over the steps, one colour per run, with
-    the loss of a uniform guess (ln 10) drawn as a dotted line. ``labels``: step, loss, accuracy, uniform.
-    ``last_step`` fixes the x range (a growing curve does not rescale the axes every refresh); ``loss_top``
-    the top of the loss axis (by default the first losses fit, up to 12)."""
+    the loss of a uniform guess (ln 10, or ``uniform_loss`` for another number of classes) drawn as a dotted
+    line. ``labels``: step, loss, accuracy, uniform. ``last_step`` fixes the x range (a growing curve does not
+    rescale the axes every refresh); ``loss_top`` the top of the loss axis (by default the first losses fit,
+    up to 12)."""
     traces = []
     for index, curve in enumerate(curves):
         line = {"color": curve.colour or SERIES_COLOURS[index % len(SERIES_COLOURS)], "width": 3, "dash": curve.dash}
@@ -58,13 +59,13 @@ def curves_figure(curves: list[Curve], labels: dict[str, str], last_step: int | 
                        "name": name, "legendgroup": name, "showlegend": False, "xaxis": "x2", "yaxis": "y2",
                        "line": line,
                        "hovertemplate": f"{name}<br>{labels['step']} %{{x}}: %{{y:.1%}}<extra></extra>"})
-    high = max([UNIFORM_LOSS * 1.25] + [v for c in curves for v in _finite(c.loss)[:1] if v is not None])
+    high = max([uniform_loss * 1.25] + [v for c in curves for v in _finite(c.loss)[:1] if v is not None])
     x_range = [0, last_step] if last_step else None
-    uniform = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": UNIFORM_LOSS,
-               "y1": UNIFORM_LOSS, "line": {"color": PALETTE["muted"], "dash": "dot", "width": 2}}
+    uniform = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": uniform_loss,
+               "y1": uniform_loss, "line": {"color": PALETTE["muted"], "dash": "dot", "width": 2}}
     return {"data": traces, "layout": base_layout(
         height=460, hovermode="closest", shapes=[uniform],
-        annotations=[{"xref": "x domain", "x": 1, "yref": "y", "y": UNIFORM_LOSS, "xanchor": "right",
+        annotations=[{"xref": "x domain", "x": 1, "yref": "y", "y": uniform_loss, "xanchor": "right",
                       "yanchor": "bottom", "showarrow": False, "text": labels["uniform"],
                       "font": {"color": PALETTE["muted"], "size": 14}}],
         xaxis={"anchor": "y", "matches": "x2", "showticklabels": False, "range": x_range, **GRID},

@@ -203,8 +203,8 @@ class RunHandle:
 class _Run:
     """A run's record: its state under the pool's lock; its process and pipe belong to the supervisor thread."""
 
-    def __init__(self, pool: TrainingPool, owner, config, stop, budget):
-        self.owner, self.config, self.stop, self.budget = owner, config, stop, budget
+    def __init__(self, pool: TrainingPool, owner, config, stop, budget, job: str):
+        self.owner, self.config, self.stop, self.budget, self.job = owner, config, stop, budget, job
         self.state = QUEUED
         self.touched = time.monotonic()
         self.snapshots: list = []
@@ -252,15 +252,18 @@ class TrainingPool:
 
     # ------------------------------------------------------------ what sessions call
 
-    def submit(self, owner, config) -> RunHandle:
-        """Queue a run for ``owner``; while that owner's run is queued or running, return its handle unchanged."""
+    def submit(self, owner, config, job=None) -> RunHandle:
+        """Queue a run for ``owner``; while that owner's run is queued or running, return its handle unchanged.
+        ``job``: another job than the pool's own for this run (a lesson with runs of its own kind), which
+        shares the pool's slots and queue."""
+        job = self.job if job is None else _job_name(job)
         with self._lock:
             if self._closed:
                 raise RuntimeError("The training pool is closed.")
             run = self._active.get(owner)
             if run is None:
                 run = _Run(self, owner, config, self._context.RawValue(ctypes.c_bool, False),
-                           self._context.RawValue(ctypes.c_long, FREE))
+                           self._context.RawValue(ctypes.c_long, FREE), job)
                 self._active[owner] = run
                 self._queue.append(run)
                 if self._supervisor is None:
@@ -363,7 +366,7 @@ class TrainingPool:
 
     def _start(self, run: _Run) -> None:
         receiver, sender = self._context.Pipe(duplex=False)
-        process = self._context.Process(target=_child, args=(self.job, run.config, sender, run.stop, run.budget,
+        process = self._context.Process(target=_child, args=(run.job, run.config, sender, run.stop, run.budget,
                                                              self.niceness),
                                         name="training-run", daemon=True)
         try:

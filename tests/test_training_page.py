@@ -10,6 +10,7 @@ import pytest
 from cnnviz import formulas
 from cnnviz.i18n import LANGUAGES, t
 from cnnviz.recordings import RUNS, load_recording
+from tests import apptest
 from tests.apptest import choose_tab, open_app
 from ui.backprop_view import example
 from ui.live_training import RUN_KEY
@@ -55,15 +56,7 @@ def test_every_recorded_run_replays():
 
 
 def wait_for_run(at, condition, timeout: float = 60.0):
-    """Rerun the page (as the browser's polling does) until ``condition(status)`` holds."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        status = at.session_state[RUN_KEY].status()
-        if condition(status):
-            return status
-        time.sleep(0.3)
-        at.run()
-    raise AssertionError(f"the run did not get there in time: {status.state}, {len(status.snapshots)} snapshots")
+    return apptest.wait_for_run(at, RUN_KEY, condition, timeout)
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))

@@ -28,4 +28,5 @@ LESSONS = [
     Lesson("architectures", "nav.section_networks", ":material/account_tree:"),
     Lesson("training", "nav.section_training", ":material/model_training:"),
     Lesson("augmentation", "nav.section_training", ":material/auto_awesome_motion:"),
+    Lesson("transfer", "nav.section_training", ":material/move_up:"),
 ]
