@@ -16,8 +16,8 @@ apply_style(resolve_language())
 current = st.navigation(lesson_menu())
 
 with page_guard():
-    with st.sidebar:
-        st.caption(t("app.tagline"))
+    with st.sidebar:        # the language first: at the foot of a phone's screen its list would have no room to open
         language_selector()
         device_badge()
+        st.caption(t("app.tagline"))
     current.run()

@@ -138,7 +138,7 @@ def test_big_pictures_are_shrunk_before_converting_and_look_the_same(mode):
     """A big upload is reduced by a whole factor before its conversions (memory), with no visible change."""
     data = _big_smooth(mode)
     rgb = images.decode_image(data, LIMIT, 256)
-    full_size = images._fit(images._to_rgb(Image.open(io.BytesIO(data))), 256)
+    full_size = images.fit(images._to_rgb(Image.open(io.BytesIO(data))), 256)
     assert rgb.shape == full_size.shape == (192, 256, 3)
     assert np.abs(rgb.astype(int) - full_size).mean() < 2
 
