@@ -206,9 +206,8 @@ def diagram(anatomy: Anatomy, expanded: frozenset[str] | set[str] = frozenset())
     centre = MARGIN + 14 + main_width / 2                     # 14: room for an opened stage's frame
     shortcut_width = max((box.width for skip in skips for box in skip.shortcut), default=0)
     lane = centre + max(main_width / 2, label_room + 8) + 24 + shortcut_width / 2     # where the shortcuts run
-    width = lane + max(shortcut_width / 2, label_room) + MARGIN + 16
-    if not skips:
-        width = centre + main_width / 2 + label_room + MARGIN
+    width = (lane + max(shortcut_width / 2, label_room) + MARGIN + 16 if skips
+             else centre + main_width / 2 + label_room + MARGIN)
     y = MARGIN
     starts = {stage.first: stage for stage in stages}
     for index, box in enumerate(boxes):

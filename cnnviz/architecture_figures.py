@@ -10,7 +10,9 @@ import numpy as np
 
 from cnnviz.architecture_diagram import layer_text, shape_text
 from cnnviz.figures import PALETTE, SERIES_COLOURS, base_layout, log_axis
+from cnnviz.i18n import t
 from cnnviz.models.anatomy import Anatomy
+from cnnviz.models.architectures import VGG16_BLOCKS
 from cnnviz.models.papers import ENSEMBLES, PAPERS
 from cnnviz.training_figures import GRID
 
@@ -82,3 +84,21 @@ def lrn_profile_figure(channels: list[int], before: np.ndarray, after: np.ndarra
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.12},
         xaxis={"title": {"text": labels["channel"]}, "dtick": 1, "fixedrange": True, "automargin": True},
         yaxis={"title": {"text": labels["value"]}, "fixedrange": True, "automargin": True, **GRID})}
+
+
+def network_notes(found: Anatomy) -> list[str]:
+    """What this network's own numbers teach, each sentence filled from the anatomy."""
+    network, total = found.network, found.parameters
+    notes = [t(f"architectures.note_{network}")]
+    if network == "vgg16":
+        fc6 = found.layer("fc6").parameters
+        convs = sum(layer.parameters for layer in found.layers if layer.kind == "conv")
+        notes.append(t("architectures.note_vgg_dense", fc6=f"{fc6:,}", total=f"{total:,}",
+                       share=f"{100 * fc6 / total:.1f}", convs=f"{convs:,}", conv_share=f"{100 * convs / total:.1f}"))
+        width = found.layer("conv3_1").shape[0]
+        notes.append(t("architectures.note_vgg_stack", rf1=found.layer("conv1_1").receptive_field,
+                       rf2=found.layer("conv1_2").receptive_field, c=width, two=f"{2 * 9 * width ** 2:,}",
+                       five=f"{25 * width ** 2:,}", three=f"{3 * 9 * width ** 2:,}", seven=f"{49 * width ** 2:,}"))
+        notes.append(t("architectures.note_vgg_channels",
+                       channels=" → ".join(str(width) for width, _ in VGG16_BLOCKS)))
+    return notes

@@ -12,7 +12,7 @@ from cnnviz.architecture_diagram import diagram
 from cnnviz.errors import InvalidInput
 from cnnviz.i18n import get_language, t
 from cnnviz.models.anatomy import Anatomy, anatomy
-from cnnviz.models.architectures import NETWORKS, VGG16_BLOCKS
+from cnnviz.models.architectures import NETWORKS
 from cnnviz.models.papers import ENSEMBLES, PAPERS
 from cnnviz.models.samples import samples_for
 from ui.caching import shared
@@ -83,7 +83,7 @@ def network_section() -> None:
             st.image(_diagram_svg(network, int(side), tuple(sorted(expanded)), get_language()), width="content")
     with table:
         _layer_table(found)
-    for note in network_notes(found):
+    for note in af.network_notes(found):
         st.info(note, icon=":material/lightbulb:")
 
 
@@ -102,24 +102,6 @@ def _layer_table(found: Anatomy) -> None:
     with st.container(height=560, key="architecture_table"):
         st.markdown(_table(found.network, found.input_shape[-1], get_language()))
     st.caption(t("architectures.table_caption") + " " + t("architectures.col_rf_help"))
-
-
-def network_notes(found: Anatomy) -> list[str]:
-    """What this network's own numbers teach, each sentence filled from the anatomy."""
-    network, total = found.network, found.parameters
-    notes = [t(f"architectures.note_{network}")]
-    if network == "vgg16":
-        fc6 = found.layer("fc6").parameters
-        convs = sum(layer.parameters for layer in found.layers if layer.kind == "conv")
-        notes.append(t("architectures.note_vgg_dense", fc6=f"{fc6:,}", total=f"{total:,}",
-                       share=f"{100 * fc6 / total:.1f}", convs=f"{convs:,}", conv_share=f"{100 * convs / total:.1f}"))
-        width = found.layer("conv3_1").shape[0]
-        notes.append(t("architectures.note_vgg_stack", rf1=found.layer("conv1_1").receptive_field,
-                       rf2=found.layer("conv1_2").receptive_field, c=width, two=f"{2 * 9 * width ** 2:,}",
-                       five=f"{25 * width ** 2:,}", three=f"{3 * 9 * width ** 2:,}", seven=f"{49 * width ** 2:,}"))
-        notes.append(t("architectures.note_vgg_channels",
-                       channels=" → ".join(str(width) for width, _ in VGG16_BLOCKS)))
-    return notes
 
 
 @shared(max_entries=4)
