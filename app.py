@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cnnviz.i18n import t
+from ui import links
 from ui.common import language_selector, page_guard, resolve_language
 from ui.shell import PAGE_ICON, lesson_menu
 from ui.sidebar import device_badge
@@ -18,6 +19,9 @@ current = st.navigation(lesson_menu())
 with page_guard():
     with st.sidebar:        # the language first: at the foot of a phone's screen its list would have no room to open
         language_selector()
+        links.copy_link_button()
         device_badge()
         st.caption(t("app.tagline"))
+    links.start_page(current.url_path)
     current.run()
+    links.finish_page()

@@ -11,6 +11,7 @@ from ui import cached
 from ui.common import fragment, friendly_errors, show_figure
 from ui.grid_editor import edit_table, editor_section
 from ui.lesson_tabs import section_tabs
+from ui.links import linked
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -25,8 +26,8 @@ def feature_map_section(labels: dict[str, str]) -> None:
     st.markdown(t("activations.map_intro"))
     left, right = st.columns([1, 2], gap="medium")
     with left:
-        name = st.radio(t("activations.function"), NAMES, format_func=labels.get, key="act_function")
-        slope = st.slider(t("activations.slope"), 0.01, 0.5, 0.1, 0.01, key="act_slope") \
+        name = linked(st.radio, t("activations.function"), NAMES, format_func=labels.get, key="act_function")
+        slope = linked(st.slider, t("activations.slope"), 0.01, 0.5, 0.1, 0.01, key="act_slope") \
             if name == "leaky_relu" else 0.01
         st.latex(formulas.activation_formula(name, slope))
         st.info(t(f"activations.{name}_note"), icon=":material/lightbulb:")
@@ -46,8 +47,8 @@ def feature_map_section(labels: dict[str, str]) -> None:
 def curves_section(labels: dict[str, str]) -> None:
     st.subheader(t("activations.curves_title"))
     st.markdown(t("activations.curves_intro"))
-    chosen = st.multiselect(t("activations.function"), NAMES, default=["relu", "sigmoid"], format_func=labels.get,
-                            key="act_curves")
+    chosen = linked(st.multiselect, t("activations.function"), NAMES, default=["relu", "sigmoid"], format_func=labels.get,
+                                    key="act_curves")
     if chosen:
         show_figure(cached.activation_curves(tuple(chosen), get_language()))
 
@@ -56,7 +57,7 @@ def curves_section(labels: dict[str, str]) -> None:
 def depth_section() -> None:
     st.subheader(t("activations.depth_title"))
     st.markdown(t("activations.depth_lead"))
-    depth = st.slider(t("activations.depth"), 1, 30, 10, key="act_depth")
+    depth = linked(st.slider, t("activations.depth"), 1, 30, 10, key="act_depth")
     sigmoid, figure, product = cached.gradient_depth(depth, get_language())
     st.markdown(t("activations.depth_intro", n=depth))
     st.latex(product)
@@ -72,11 +73,12 @@ def softmax_section() -> None:
     class_column, logit_column = t("activations.class_name"), t("activations.logit")
     left, right = st.columns([2, 3], gap="medium")
     with left:
-        count = st.slider(t("activations.classes"), 2, len(LOGITS), 4, key="softmax_classes")
+        count = linked(st.slider, t("activations.classes"), 2, len(LOGITS), 4, key="softmax_classes")
         start = pd.DataFrame({class_column: classes[:count], logit_column: LOGITS[:count]})
         with (section := editor_section(t("activations.edit_logits"), key="softmax_edit")):
-            table = edit_table(start, f"logits-{count}-{classes[0]}", section.open, hide_index=True, width="stretch")
-        temperature = st.slider(t("activations.temperature"), 0.1, 5.0, 1.0, 0.1, key="act_temperature")
+            table = edit_table(start, f"logits-{count}-{classes[0]}", section.open, url="logits",
+                               numbers=[logit_column], hide_index=True, width="stretch")
+        temperature = linked(st.slider, t("activations.temperature"), 0.1, 5.0, 1.0, 0.1, key="act_temperature")
         st.latex(formulas.SOFTMAX)
     names = [str(name).strip() or f"#{i + 1}" if pd.notna(name) else f"#{i + 1}"
              for i, name in enumerate(table[class_column])]

@@ -10,6 +10,7 @@ from ui.common import friendly_errors, show_figure
 from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.lesson_tabs import section_tabs
+from ui.links import SEED, linked, linked_value
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -30,14 +31,14 @@ def filter_section(x3: np.ndarray, digest: str) -> None:
     st.subheader(t("channels.filter_title"))
     presets = {name: t(f"channels.{name}") for name in channels.CHANNEL_FILTERS}
     with st.container(horizontal=True):
-        preset = st.selectbox(t("channels.preset"), list(presets), format_func=presets.get, key="channel_filter")
-        bias = st.number_input(t("channels.bias"), -2.0, 2.0, 0.0, 0.1, key="channel_bias", width=220)
+        preset = linked(st.selectbox, t("channels.preset"), list(presets), format_func=presets.get, key="channel_filter")
+        bias = linked(st.number_input, t("channels.bias"), -2.0, 2.0, 0.0, 0.1, key="channel_bias", width=220)
     start = channels.channel_filter(preset)
     section = editor_section(t("channels.edit"), key="channel_edit")
     with section:
         columns = st.columns(3) if section.open else [None] * 3
         kernel3 = np.stack([column_grid(column, start[i], t("channels.kernel_for", name=t(f"channels.{name}")),
-                                        f"channel-kernel-{preset}-{i}")
+                                        f"channel-kernel-{preset}-{i}", f"channel_kernel_{name}")
                             for i, (column, name) in enumerate(zip(columns, channels.COLOURS))])
     show_figure(cached.channel_kernels(kernel3, get_language()))
     st.subheader(t("channels.equation_title"))
@@ -53,26 +54,27 @@ def filter_section(x3: np.ndarray, digest: str) -> None:
     st.caption(t("channels.equation_note", check=t("channels.check_ok") if exact else "≠"))
 
 
-def column_grid(column, start: np.ndarray, title: str, key: str) -> np.ndarray:
+def column_grid(column, start: np.ndarray, title: str, key: str, url: str) -> np.ndarray:
     """One channel's kernel, edited in ``column`` while the editors are open (``column`` is None when not)."""
     if column is None:
-        return edit_grid(start, key=key, editing=False)
+        return edit_grid(start, key=key, editing=False, url=url)
     with column:
         st.caption(title)
-        return edit_grid(start, key=key, editing=True, step=0.1)
+        return edit_grid(start, key=key, editing=True, step=0.1, url=url)
 
 
 def bank_section(x3: np.ndarray, digest: str) -> None:
     st.subheader(t("channels.bank_title"))
     st.caption(t("channels.bank_intro"))
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        count = st.slider(t("channels.filters"), 1, 16, 8, key="bank_count")
+        count = linked(st.slider, t("channels.filters"), 1, 16, 8, key="bank_count")
         st.button(t("channels.shuffle"), icon=":material/casino:", key="bank_shuffle", on_click=_shuffle,
                   disabled=count <= len(channels.BANK_CLASSICS), help=t("channels.shuffle_help"))
     height, width = x3.shape[1:]
     st.markdown(t("channels.shapes", h=height, w=width, n=count))
     st.markdown(t("channels.params", k=3, c=3, n=count, total=arithmetic.conv_params(3, 3, count)))
-    pictures = cached.bank_maps(digest, x3, count, st.session_state.get("bank_seed", 0), BANK_PICTURE)
+    seed = linked_value("bank_seed", SEED, 0, t("links.seed"))
+    pictures = cached.bank_maps(digest, x3, count, seed, BANK_PICTURE)
     names = [t(f"kernels.{name}").split(" (")[0] for name in channels.BANK_CLASSICS]
     with st.container(horizontal=True):              # four to a row on a wide screen, fewer on a narrow one
         for n in range(count):
@@ -82,14 +84,14 @@ def bank_section(x3: np.ndarray, digest: str) -> None:
 
 
 def _shuffle() -> None:
-    st.session_state["bank_seed"] = st.session_state.get("bank_seed", 0) + 1
+    st.session_state["bank_seed"] += 1
 
 
 def example_section() -> None:
     st.subheader(t("channels.example_title"))
     st.caption(t("channels.example_intro"))
-    index = st.radio(t("channels.which_filter"), [0, 1], format_func=lambda i: f"W{i}", horizontal=True,
-                     key="example_filter")
+    index = linked(st.radio, t("channels.which_filter"), [0, 1], format_func=lambda i: f"W{i}", horizontal=True,
+                             key="example_filter")
     show_figure(cached.worked_example(index, get_language()), key="example_animation")
 
 

@@ -10,6 +10,7 @@ from ui import cached
 from ui.common import friendly_errors, show_figure
 from ui.grid_editor import edit_table, editor_section
 from ui.lesson_tabs import section_tabs
+from ui.links import linked
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -17,11 +18,11 @@ ensure_app_shell()
 
 def cases_tab() -> None:
     names = {index: t(f"cases.{case.name}") for index, case in enumerate(CASES)}
-    index = st.selectbox(t("arithmetic.case"), list(names), format_func=names.get, key="case")
+    index = linked(st.selectbox, t("arithmetic.case"), list(names), format_func=names.get, key="case")
     case = CASES[index]
     can_transpose = case.dilation == 1
-    transposed = st.toggle(t("arithmetic.transposed"), key="transposed", disabled=not can_transpose,
-                           help=t("arithmetic.transposed_help")) and can_transpose
+    transposed = linked(st.toggle, t("arithmetic.transposed"), key="transposed", disabled=not can_transpose,
+                                   help=t("arithmetic.transposed_help")) and can_transpose
     values = {"i": case.size, "k": case.kernel, "s": case.stride, "p": case.padding, "d": case.dilation}
     if transposed:
         a = case.output_padding
@@ -50,8 +51,8 @@ def calculator_tab() -> None:
         for offset in (0, 5):
             name = names[chunk + offset]
             low, high = limits[chunk + offset]
-            values[name] = column.number_input(t(f"arithmetic.{name}"), low, high, defaults[chunk + offset],
-                                               key=f"calc_{name}")
+            values[name] = linked(column.number_input, t(f"arithmetic.{name}"), low, high, defaults[chunk + offset],
+                                                       key=f"calc_{name}")
     with friendly_errors():
         _, _, pads, (oh, ow) = ops.conv_geometry(
             (values["height"], values["width"]), (values["kernel_h"], values["kernel_w"]),
@@ -72,14 +73,14 @@ def layer_column(title: str, key: str, defaults: dict, side: int, channels: int)
     st.markdown(f"**{title}**")
     kinds = {"conv": t("arithmetic.kind_conv"), "max": t("arithmetic.kind_max_pool"),
              "avg": t("arithmetic.kind_avg_pool")}
-    kind = st.radio(t("arithmetic.layer_kind"), list(kinds), format_func=kinds.get, horizontal=True,
-                    key=f"{key}_kind", index=list(kinds).index(defaults["kind"]))
-    k = st.slider(t("arithmetic.kernel_size"), 1, 7, defaults["k"], key=f"{key}_k")
-    stride = st.slider(t("arithmetic.stride"), 1, 4, defaults["s"], key=f"{key}_s")
-    padding = st.slider(t("arithmetic.padding"), 0, 3, defaults["p"], key=f"{key}_p")
+    kind = linked(st.radio, t("arithmetic.layer_kind"), list(kinds), format_func=kinds.get, horizontal=True,
+                            key=f"{key}_kind", index=list(kinds).index(defaults["kind"]))
+    k = linked(st.slider, t("arithmetic.kernel_size"), 1, 7, defaults["k"], key=f"{key}_k")
+    stride = linked(st.slider, t("arithmetic.stride"), 1, 4, defaults["s"], key=f"{key}_s")
+    padding = linked(st.slider, t("arithmetic.padding"), 0, 3, defaults["p"], key=f"{key}_p")
     with friendly_errors():
         if kind == "conv":
-            filters = st.number_input(t("arithmetic.out_channels"), 1, 512, channels, key=f"{key}_c")
+            filters = linked(st.number_input, t("arithmetic.out_channels"), 1, 512, channels, key=f"{key}_c")
             out = ops.output_size(side, k, stride, padding)
             params, mults, depth = arithmetic.conv_params(k, channels, filters), \
                 arithmetic.conv_multiplications(out, out, k, channels, filters), filters
@@ -93,8 +94,8 @@ def layer_column(title: str, key: str, defaults: dict, side: int, channels: int)
 def compare_tab() -> None:
     st.caption(t("arithmetic.compare_intro"))
     with st.container(horizontal=True, gap="medium"):
-        side = st.slider(t("arithmetic.input_side"), 4, 224, 32, key="cmp_side")
-        channels = st.number_input(t("arithmetic.in_channels"), 1, 512, 16, key="cmp_channels")
+        side = linked(st.slider, t("arithmetic.input_side"), 4, 224, 32, key="cmp_side")
+        channels = linked(st.number_input, t("arithmetic.in_channels"), 1, 512, 16, key="cmp_channels")
     left, right = st.columns(2, gap="large")
     titles = t("arithmetic.layer_a"), t("arithmetic.layer_b")
     with left:
@@ -111,12 +112,13 @@ def compare_tab() -> None:
 
 def receptive_tab() -> None:
     st.caption(t("arithmetic.receptive_intro"))
-    count = st.slider(t("arithmetic.layers"), 1, 6, 2, key="rf_layers")
+    count = linked(st.slider, t("arithmetic.layers"), 1, 6, 2, key="rf_layers")
     columns = [t("arithmetic.kernel_size"), t("arithmetic.stride"), t("arithmetic.dilation")]
     start = pd.DataFrame(dict(zip(columns, [[3] * count, [1] * count, [1] * count])),
                          index=[f"{t('arithmetic.layer')} {n + 1}" for n in range(count)])
     with (section := editor_section(t("arithmetic.layer_table"), key="rf_edit")):
-        table = edit_table(start, f"rf_table_{count}_{get_language()}", section.open)
+        table = edit_table(start, f"rf_table_{count}_{get_language()}", section.open, url="rf_layers_table",
+                           numbers=columns)
     with friendly_errors():
         layers = tuple(arithmetic.Layer(int(k), int(s), int(d)) for k, s, d in table.fillna(1).to_numpy())
         st.caption(t("arithmetic.layers_summary", layers=" → ".join(

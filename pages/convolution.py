@@ -12,20 +12,25 @@ from ui.common import figure_and_controls, fragment, result_or_stop, show_figure
 from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.lesson_tabs import section_tabs
+from ui.links import SEED, linked, linked_value
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
 
+def new_numbers() -> None:
+    st.session_state["grid_seed"] += 1
+
+
 def choose_input(more) -> np.ndarray:
     """The input grid; its extras (new numbers, the editor) go in the ``more`` container, below the main controls."""
     names = {name: t(f"grids.{name}") for name in GRID_PRESETS} | {"picture": t("convolution.your_picture")}
-    preset = st.selectbox(t("convolution.input_preset"), list(names), format_func=names.get, key="grid_preset")
-    rows = st.slider(t("convolution.rows"), MIN_SIDE, MAX_SIDE, 7, key="rows")
-    cols = st.slider(t("convolution.cols"), MIN_SIDE, MAX_SIDE, 7, key="cols")
-    seed = st.session_state.setdefault("grid_seed", 0)
-    if preset == "random" and more.button(t("convolution.new_numbers"), icon=":material/casino:"):
-        seed = st.session_state["grid_seed"] = seed + 1
+    preset = linked(st.selectbox, t("convolution.input_preset"), list(names), format_func=names.get, key="grid_preset")
+    rows = linked(st.slider, t("convolution.rows"), MIN_SIDE, MAX_SIDE, 7, key="rows")
+    cols = linked(st.slider, t("convolution.cols"), MIN_SIDE, MAX_SIDE, 7, key="cols")
+    seed = linked_value("grid_seed", SEED, 0, t("links.seed"))
+    if preset == "random":
+        more.button(t("convolution.new_numbers"), icon=":material/casino:", on_click=new_numbers)
     if preset == "picture":
         with st.expander(t("convolution.picture_source"), expanded=True):
             rgb, label, picture = image_input("convolution", default_size=256, narrow=True)
@@ -34,17 +39,17 @@ def choose_input(more) -> np.ndarray:
     else:
         start = cached.grid(preset, rows, cols, seed)
     with more, (section := editor_section(t("convolution.edit_input"), key="edit_input")):
-        return edit_grid(start, key=f"grid-{preset}-{rows}-{cols}-{seed}", editing=section.open)
+        return edit_grid(start, key=f"grid-{preset}-{rows}-{cols}-{seed}", editing=section.open, url="grid")
 
 
 def choose_kernel(more) -> tuple[np.ndarray, float, bool]:
     """The kernel, the bias and whether it is flipped; the editor, the bias and the operation go in ``more``."""
     names = {name: t(f"kernels.{name}") for name in CONVOLUTION_PRESETS} | {"custom": t("convolution.custom")}
-    preset = st.selectbox(t("convolution.kernel_preset"), list(names), index=1, format_func=names.get,
-                          key="kernel_preset")
+    preset = linked(st.selectbox, t("convolution.kernel_preset"), list(names), index=1, format_func=names.get,
+                                  key="kernel_preset")
     if preset == "custom":
-        kh = st.slider(t("convolution.kernel_rows"), 1, 7, 3, key="kernel_rows")
-        kw = st.slider(t("convolution.kernel_cols"), 1, 7, 3, key="kernel_cols")
+        kh = linked(st.slider, t("convolution.kernel_rows"), 1, 7, 3, key="kernel_rows")
+        kw = linked(st.slider, t("convolution.kernel_cols"), 1, 7, 3, key="kernel_cols")
         start = np.zeros((kh, kw))
         start[kh // 2, kw // 2] = 1
     else:
@@ -53,21 +58,21 @@ def choose_kernel(more) -> tuple[np.ndarray, float, bool]:
         with (section := editor_section(t("convolution.edit_kernel"), key=f"edit_kernel_{preset}",
                                         expanded=preset == "custom")):
             kernel = edit_grid(np.round(start, 3), key=f"kernel-{preset}-{start.shape}", editing=section.open,
-                               step=0.1)
-        bias = st.number_input(t("convolution.bias"), -20.0, 20.0, 0.0, step=0.5, key="bias")
+                               step=0.1, url="kernel")
+        bias = linked(st.number_input, t("convolution.bias"), -20.0, 20.0, 0.0, step=0.5, key="bias")
         kinds = {"correlation": t("convolution.correlation"), "convolution": t("convolution.true_convolution")}
-        flip = st.radio(t("convolution.operation"), list(kinds), format_func=kinds.get, key="operation",
-                        help=t("convolution.operation_note")) == "convolution"
+        flip = linked(st.radio, t("convolution.operation"), list(kinds), format_func=kinds.get, key="operation",
+                                help=t("convolution.operation_note")) == "convolution"
     return kernel, bias, flip
 
 
 def choose_geometry():
     modes = {"valid": "valid", "same": "same", "full": "full", "custom": t("convolution.padding_custom")}
-    mode = st.radio(t("convolution.padding"), list(modes), format_func=modes.get, horizontal=True, key="padding")
-    padding = st.number_input(t("convolution.padding_pixels"), 0, 6, 1, key="padding_pixels") \
+    mode = linked(st.radio, t("convolution.padding"), list(modes), format_func=modes.get, horizontal=True, key="padding")
+    padding = linked(st.number_input, t("convolution.padding_pixels"), 0, 6, 1, key="padding_pixels") \
         if mode == "custom" else mode
-    stride = st.slider(t("convolution.stride"), 1, 4, 1, key="stride")
-    dilation = st.slider(t("convolution.dilation"), 1, 3, 1, key="dilation", help=t("convolution.dilation_help"))
+    stride = linked(st.slider, t("convolution.stride"), 1, 4, 1, key="stride")
+    dilation = linked(st.slider, t("convolution.dilation"), 1, 3, 1, key="dilation", help=t("convolution.dilation_help"))
     return padding, stride, dilation
 
 
@@ -75,7 +80,7 @@ def choose_geometry():
 def step_arithmetic(settings: tuple, count: int) -> None:
     """Only this part reruns when the student picks another step."""
     st.subheader(t("convolution.arithmetic_title"))
-    number = st.slider(t("convolution.step_pick"), 1, count, 1, key=f"step-{count}") if count > 1 else 1
+    number = linked(st.slider, t("convolution.step_pick"), 1, count, 1, key=f"step-{count}", url="step") if count > 1 else 1
     figure, formula = cached.conv_step(*settings, number, get_language())
     show_figure(figure)
     st.latex(formula)

@@ -12,6 +12,7 @@ from cnnviz.i18n import get_language, t
 from cnnviz.models import available
 from ui.common import fragment, friendly_errors, result_or_stop, show_figure
 from ui.lesson_tabs import section_tabs
+from ui.links import linked
 from ui.model_input import kernels_figure, load_model, pick_image, picture
 from ui.shell import ensure_app_shell
 from ui.sidebar import device_badge
@@ -33,9 +34,9 @@ def seen_section(model, name: str, image: np.ndarray):
     """What the network sees (the 28x28 picture it is given), with how it was prepared; None if impossible."""
     st.markdown(f"**{t('feature_maps.seen_title')}**")
     colour_labels = {mode: t(f"feature_maps.colours_{mode}") for mode in ("auto", "invert", "keep")}
-    colours = st.radio(t("feature_maps.colours"), list(colour_labels), format_func=colour_labels.get,
-                       horizontal=True, key="colours")
-    framed = st.toggle(t("feature_maps.frame"), value=True, key="frame", help=t("feature_maps.frame_help"))
+    colours = linked(st.radio, t("feature_maps.colours"), list(colour_labels), format_func=colour_labels.get,
+                               horizontal=True, key="colours")
+    framed = linked(st.toggle, t("feature_maps.frame"), value=True, key="frame", help=t("feature_maps.frame_help"))
     invert = {"auto": None, "invert": True, "keep": False}[colours]
     with friendly_errors():
         prepared = model.prepare(image, invert=invert, fit=None if framed else False)
@@ -68,8 +69,8 @@ def grad_cam_section(model, name: str, prepared, image_key: str, activations, cl
     choices.update(enumerate(class_names))
     cam_col, cam_text_col = st.columns([1, 2.2], gap="large")
     with cam_col:
-        chosen = st.selectbox(t("feature_maps.grad_cam_class"), list(choices), format_func=choices.get,
-                              key=f"cam_class_{name}")
+        chosen = linked(st.selectbox, t("feature_maps.grad_cam_class"), list(choices), format_func=choices.get,
+                                      key=f"cam_class_{name}", url="cam_class")
         cam = model.grad_cam(prepared, None if chosen == predicted else chosen)
         st.image(picture("grad_cam", name, image_key, (cam.class_index,),
                          lambda: mf.grad_cam_overlay(prepared.image, cam.heatmap)), width=224,
@@ -112,13 +113,13 @@ def feature_map_grids(activations, image_key: str) -> None:
     spatial = [a for a in activations[1:] if a.array.ndim == 3]
     scale_labels = {scale: t(f"feature_maps.scale_{scale}") for scale in mf.SCALES}
     controls = st.columns([1.3, 1, 1])
-    scale = controls[0].radio(t("feature_maps.scale"), mf.SCALES, format_func=scale_labels.get, index=1,
-                              horizontal=True, help=t("feature_maps.scale_help"), key="scale")
+    scale = linked(controls[0].radio, t("feature_maps.scale"), mf.SCALES, format_func=scale_labels.get, index=1,
+                                      horizontal=True, help=t("feature_maps.scale_help"), key="scale")
     layer_names = [a.name for a in spatial]
-    zoom_layer = controls[1].selectbox(t("feature_maps.zoom_layer"), layer_names, key=f"zoom_layer_{name}")
+    zoom_layer = linked(controls[1].selectbox, t("feature_maps.zoom_layer"), layer_names, key=f"zoom_layer_{name}", url="zoom_layer")
     zoom = spatial[layer_names.index(zoom_layer)]
-    zoom_index = controls[2].number_input(t("feature_maps.zoom_map"), 0, len(zoom.array) - 1, 0,
-                                          key=f"zoom_map_{name}_{zoom_layer}")
+    zoom_index = linked(controls[2].number_input, t("feature_maps.zoom_map"), 0, len(zoom.array) - 1, 0,
+                                                  key=f"zoom_map_{name}_{zoom_layer}", url="zoom_map")
     network = mf.network_limit([a.array for a in spatial])
     grids, detail = st.columns([2.4, 1], gap="large")
     with grids:
@@ -157,7 +158,7 @@ st.title(t("feature_maps.title"))
 st.markdown(t("feature_maps.intro"))
 
 model_names = {name: t(f"feature_maps.model_{name}") for name in available()}
-name = st.selectbox(t("feature_maps.model"), list(model_names), format_func=model_names.get, key="model")
+name = linked(st.selectbox, t("feature_maps.model"), list(model_names), format_func=model_names.get, key="model")
 model = result_or_stop(load_model, name)          # broken weights or card: the message says which file
 card = model.card
 if card:

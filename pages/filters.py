@@ -11,6 +11,7 @@ from ui.common import fragment, friendly_errors, show_figure
 from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.lesson_tabs import section_tabs
+from ui.links import linked
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -24,18 +25,19 @@ def choose_filter() -> tuple[str, str, np.ndarray | None]:
     names = {name: t(f"kernels.{name}") for name in FILTER_PRESETS}
     names |= {view: t(f"filters.{view}") for view in cached.GRADIENT_VIEWS}
     names |= {"gaussian": t("filters.gaussian"), "custom": t("filters.custom")}
-    view = st.selectbox(t("filters.filter"), list(names), format_func=names.get, key="filter_view")
+    view = linked(st.selectbox, t("filters.filter"), list(names), format_func=names.get, key="filter_view")
     if view in cached.GRADIENT_VIEWS:
         return view, names[view], None
     if view == "gaussian":
-        return view, names[view], gaussian_kernel(st.slider(t("filters.sigma"), 0.5, 2.5, 1.0, 0.25, key="filter_sigma"))
+        return view, names[view], gaussian_kernel(linked(st.slider, t("filters.sigma"), 0.5, 2.5, 1.0, 0.25, key="filter_sigma"))
     if view == "custom":
-        size = st.slider(t("filters.custom_size"), 1, 7, 3, key="filter_custom_size")
+        size = linked(st.slider, t("filters.custom_size"), 1, 7, 3, key="filter_custom_size")
         start = np.zeros((size, size))
         start[size // 2, size // 2] = 1
         with (section := editor_section(t("filters.edit_kernel"), key="filter_edit_kernel", expanded=True)):
-            kernel = edit_grid(start, key=f"filter-kernel-{size}", editing=section.open, step=0.1)
-        normalised = st.checkbox(t("filters.normalise"), key="filter_normalise")
+            kernel = edit_grid(start, key=f"filter-kernel-{size}", editing=section.open, step=0.1,
+                               url="filter_kernel")
+        normalised = linked(st.checkbox, t("filters.normalise"), key="filter_normalise")
         return view, names[view], normalise(kernel) if normalised else kernel
     return view, names[view], named_kernel(view)
 
@@ -79,8 +81,8 @@ def zoom_view(gray: np.ndarray, kernels: list[tuple[str, str | None, np.ndarray]
     st.caption(t("filters.zoom_intro"))
     height, width = gray.shape
     with st.container(horizontal=True, gap="medium"):
-        row = st.slider(t("filters.row"), 0, height - 1, start[0], key=f"zoom_row_{key}")
-        col = st.slider(t("filters.col"), 0, width - 1, start[1], key=f"zoom_col_{key}")
+        row = linked(st.slider, t("filters.row"), 0, height - 1, start[0], key=f"zoom_row_{key}", url="zoom_row")
+        col = linked(st.slider, t("filters.col"), 0, width - 1, start[1], key=f"zoom_col_{key}", url="zoom_col")
     values = []
     radius = ZOOM_RADIUS if len(kernels) == 1 else ZOOM_RADIUS - 1     # Sobel y's products are wide: a smaller view
     for index, (symbol, title, kernel) in enumerate(kernels):
@@ -111,10 +113,10 @@ with controls:
     displays = {how: t(f"filters.{how}") for how in filtering.DISPLAYS}
     borders = {border: t(f"filters.border_{border}") for border in filtering.BORDERS}
     with st.container(horizontal=True, gap="large"):
-        how = st.radio(t("filters.show"), filtering.DISPLAYS, format_func=displays.get, key="filter_display",
-                       disabled=view == "sobel_direction")
-        border = st.radio(t("filters.border"), filtering.BORDERS, format_func=borders.get, key="filter_border",
-                          help=t("filters.border_help"))
+        how = linked(st.radio, t("filters.show"), filtering.DISPLAYS, format_func=displays.get, key="filter_display",
+                               disabled=view == "sobel_direction")
+        border = linked(st.radio, t("filters.border"), filtering.BORDERS, format_func=borders.get, key="filter_border",
+                                  help=t("filters.border_help"))
 with kernel_view:
     show_kernels(view, kernel)
 

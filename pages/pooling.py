@@ -10,6 +10,7 @@ from cnnviz.kernels import CONVOLUTION_PRESETS
 from ui import cached
 from ui.common import figure_and_controls, fragment, friendly_errors, show_figure
 from ui.lesson_tabs import section_tabs
+from ui.links import linked
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -20,13 +21,13 @@ PICTURE_WIDTH = 300         # px: the photo and its two pooled versions side by 
 def controls():
     names = {name: t(f"grids.{name}") for name in GRID_PRESETS}
     modes = {"max": t("pooling.max"), "avg": t("pooling.avg")}
-    mode = st.radio(t("pooling.mode"), list(modes), format_func=modes.get, horizontal=True, key="pool_mode")
-    preset = st.selectbox(t("pooling.input_preset"), GRID_PRESETS, format_func=names.get, key="pool_preset")
-    side = st.slider(t("pooling.side"), 3, 12, 8, key="pool_side")
-    window = st.slider(t("pooling.window"), 1, 4, 2, key="pool_window")
-    stride = st.slider(t("pooling.stride"), 1, 4, window, key=f"pool_stride_{window}", help=t("pooling.stride_help"))
-    padding = st.slider(t("pooling.padding"), 0, window // 2, 0, key=f"pool_padding_{window}",
-                        help=t("pooling.padding_help")) if window > 1 else 0
+    mode = linked(st.radio, t("pooling.mode"), list(modes), format_func=modes.get, horizontal=True, key="pool_mode")
+    preset = linked(st.selectbox, t("pooling.input_preset"), GRID_PRESETS, format_func=names.get, key="pool_preset")
+    side = linked(st.slider, t("pooling.side"), 3, 12, 8, key="pool_side")
+    window = linked(st.slider, t("pooling.window"), 1, 4, 2, key="pool_window")
+    stride = linked(st.slider, t("pooling.stride"), 1, 4, window, key=f"pool_stride_{window}", url="pool_stride", help=t("pooling.stride_help"))
+    padding = linked(st.slider, t("pooling.padding"), 0, window // 2, 0, key=f"pool_padding_{window}", url="pool_padding",
+                                help=t("pooling.padding_help")) if window > 1 else 0
     return cached.grid(preset, side, side), window, stride, padding, mode
 
 
@@ -34,7 +35,7 @@ def controls():
 def step_arithmetic(trace: steps.PoolTrace, mode: str) -> None:
     st.subheader(t("pooling.arithmetic_title"))
     count = len(trace.steps)
-    number = st.slider(t("pooling.step_pick"), 1, count, 1, key=f"pool_step-{count}") if count > 1 else 1
+    number = linked(st.slider, t("pooling.step_pick"), 1, count, 1, key=f"pool_step-{count}", url="pool_step") if count > 1 else 1
     step = trace.steps[number - 1]
     winner = None
     if step.winner is not None:
@@ -65,9 +66,9 @@ def shift_tolerance() -> None:
     names = {name: t(f"grids.{name}") for name in presets}
     modes = {"max": t("pooling.max"), "avg": t("pooling.avg")}
     with st.container(horizontal=True, gap="medium"):
-        preset = st.selectbox(t("pooling.input_preset"), presets, format_func=names.get, key="shift_preset")
-        mode = st.radio(t("pooling.mode"), list(modes), format_func=modes.get, key="shift_mode")
-        shift = st.slider(t("pooling.shift"), 0, 3, 1, key="pool_shift")
+        preset = linked(st.selectbox, t("pooling.input_preset"), presets, format_func=names.get, key="shift_preset")
+        mode = linked(st.radio, t("pooling.mode"), list(modes), format_func=modes.get, key="shift_mode")
+        shift = linked(st.slider, t("pooling.shift"), 0, 3, 1, key="pool_shift")
     comparison, figure, survived = cached.shift_test(preset, shift, mode, get_language())
     show_figure(figure)
     st.caption(t("pooling.shift_legend"))
@@ -82,15 +83,15 @@ def pooling_vs_stride(x: np.ndarray) -> None:
     st.markdown(t("pooling.vs_intro"))
     kernels = [name for name in CONVOLUTION_PRESETS if name != "identity"]
     names = {name: t(f"kernels.{name}") for name in kernels}
-    kernel = st.selectbox(t("pooling.vs_kernel_pick"), kernels, kernels.index("box_blur"), format_func=names.get,
-                          key="vs_kernel")
+    kernel = linked(st.selectbox, t("pooling.vs_kernel_pick"), kernels, kernels.index("box_blur"), format_func=names.get,
+                                  key="vs_kernel")
     show_figure(cached.strided_comparison(x, kernel, get_language()))
     st.caption(t("pooling.vs_same_input"))
 
     st.markdown(f"**{t('pooling.vs_costs')}**")
     with st.container(horizontal=True, gap="medium"):
-        side = st.slider(t("pooling.vs_side"), 4, 224, 56, key="vs_side")
-        channels = st.slider(t("pooling.channels"), 1, 512, 64, key="vs_channels")
+        side = linked(st.slider, t("pooling.vs_side"), 4, 224, 56, key="vs_side")
+        channels = linked(st.slider, t("pooling.channels"), 1, 512, 64, key="vs_channels")
     pooled, conv = pooling.pooling_vs_strided_conv(side, channels)
     st.markdown(cost_table({"column_pool": pooled, "column_conv": conv}, channels))
     st.latex(formulas.conv_parameters(3, channels, conv.parameters))
@@ -109,7 +110,7 @@ def cost_table(layers: dict, channels: int) -> str:
 @fragment
 def real_image() -> None:
     st.subheader(t("pooling.image_title"))
-    times = st.slider(t("pooling.times"), 1, 3, 2, key="pool_times")
+    times = linked(st.slider, t("pooling.times"), 1, 3, 2, key="pool_times")
     side = cached.PICTURE_SIDE // 2 ** times
     st.markdown(t("pooling.image_intro", times=times, side=cached.PICTURE_SIDE, pooled=side))
     results = cached.pooled_scene(times)

@@ -8,6 +8,7 @@ from cnnviz.recordings import RUNS, load_recording
 from ui.backprop_view import backprop_section
 from ui.common import fragment
 from ui.lesson_tabs import section_tabs
+from ui.links import linked
 from ui.live_training import live_section
 from ui.shell import ensure_app_shell
 from ui.training_views import curve, show_curves, show_details
@@ -23,16 +24,16 @@ def replay_section() -> None:
     """A recorded run, scrubbed step by step, with a second one overlaid if the student wants: no computing."""
     names = {name: t(f"training.run_{name.replace('-', '_')}") for name in RUNS}
     left, right = st.columns(2, gap="medium")
-    chosen = left.selectbox(t("training.run"), list(RUNS), format_func=names.get, key="replay_run")
+    chosen = linked(left.selectbox, t("training.run"), list(RUNS), format_func=names.get, key="replay_run")
     others = {NONE: t("training.compare_none")} | {name: label for name, label in names.items() if name != chosen}
-    other = right.selectbox(t("training.compare"), list(others), format_func=others.get,
-                            key=f"replay_compare_{chosen}")
+    other = linked(right.selectbox, t("training.compare"), list(others), format_func=others.get,
+                                    key=f"replay_compare_{chosen}", url="replay_compare")
     st.caption(t(f"training.about_{chosen.replace('-', '_')}"))
     recording = load_recording(chosen)
     snapshots = recording.snapshots
     steps = [s.step for s in snapshots]
-    step = st.select_slider(t("training.scrub"), steps, steps[-1], format_func=lambda s: f"{s:,}",
-                            key=f"replay_step_{chosen}")
+    step = linked(st.select_slider, t("training.scrub"), steps, steps[-1], format_func=lambda s: f"{s:,}",
+                                    key=f"replay_step_{chosen}", url="replay_step")
     index = steps.index(step)
     curves = [curve(names[chosen], snapshots[:index + 1])]
     if other != NONE:

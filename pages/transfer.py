@@ -8,6 +8,7 @@ from cnnviz.transfer import EXPERIMENTS, PAIRS, WAYS
 from ui.common import fragment, result_or_stop, show_figure
 from ui.image_input import image_input
 from ui.lesson_tabs import section_tabs
+from ui.links import linked
 from ui.shell import ensure_app_shell
 from ui.transfer_views import (gain, live_section, network, pair_name, photo_features, recorded_bars,
                                recorded_curves, recorded_table, source_accuracy)
@@ -25,8 +26,8 @@ def experiment_section() -> None:
     show_figure(network(*DIGITS, lang), key="transfer_network")
     st.caption(t("transfer.network_caption"))
     counts = {n: t("transfer.labels_group", labels=n) for n in EXPERIMENTS[DIGITS]}
-    labels = st.segmented_control(t("transfer.labels"), list(counts), default=EXPERIMENTS[DIGITS][0],
-                                  format_func=counts.get, key="transfer_labels") or EXPERIMENTS[DIGITS][0]
+    labels = linked(st.segmented_control, t("transfer.labels"), list(counts), default=EXPERIMENTS[DIGITS][0],
+                                          format_func=counts.get, key="transfer_labels") or EXPERIMENTS[DIGITS][0]
     st.markdown(recorded_table(*DIGITS, labels, lang))
     st.caption(t("transfer.table_caption", labels=labels, extraction=gain(*DIGITS, labels, "extraction"),
                  finetune=gain(*DIGITS, labels, "finetune")))

@@ -17,6 +17,7 @@ from cnnviz.models.papers import ENSEMBLES, PAPERS
 from cnnviz.models.samples import samples_for
 from ui.caching import shared
 from ui.common import CheckedFigure, fragment, show_figure
+from ui.links import SEED, linked, linked_value
 from ui.model_input import load_model
 from ui.shell import lesson_page
 
@@ -64,13 +65,13 @@ def _macs(value: int) -> str:
 def network_section() -> None:
     """Pick a network and an input size; its diagram and layer table follow, or why it cannot take the size."""
     left, middle, right = st.columns([2, 1, 2], gap="medium")
-    network = left.selectbox(t("architectures.network"), list(NAMES), format_func=NAMES.get, key="arch_network")
+    network = linked(left.selectbox, t("architectures.network"), list(NAMES), format_func=NAMES.get, key="arch_network")
     channels, native = NETWORKS[network][1], NETWORKS[network][2]
-    side = middle.number_input(t("architectures.side"), *SIDES, native, key=f"arch_side_{network}",
-                               help=t("architectures.side_help", channels=channels, native=native))
+    side = linked(middle.number_input, t("architectures.side"), *SIDES, native, key=f"arch_side_{network}", url="arch_side",
+                                       help=t("architectures.side_help", channels=channels, native=native))
     stages = list(dict.fromkeys(layer.stage for layer in network_anatomy(network, native).layers if layer.block))
-    expanded = right.pills(t("architectures.expand"), stages, selection_mode="multi", key=f"arch_expand_{network}",
-                           help=t("architectures.expand_hint")) if stages else []
+    expanded = linked(right.pills, t("architectures.expand"), stages, selection_mode="multi", key=f"arch_expand_{network}", url="arch_expand",
+                                   help=t("architectures.expand_hint")) if stages else []
     try:
         found = network_anatomy(network, int(side))
     except InvalidInput as error:
@@ -176,10 +177,10 @@ def alexnet_section() -> None:
     st.markdown(t("architectures.lrn_intro"))
     garments = {s.key: name for s, name in zip(samples_for(TINY_VGG), load_model(TINY_VGG).class_names())}
     left, middle, right = st.columns(3, gap="medium")
-    key = left.selectbox(t("architectures.lrn_picture"), list(garments), format_func=garments.get, key="lrn_picture")
-    alpha = middle.select_slider(t("architectures.lrn_alpha"), [1e-4, 1e-3, 1e-2, 0.1, 1.0], 1e-4,
-                                 format_func=lambda a: f"{a:g}", key="lrn_alpha")
-    size = right.select_slider(t("architectures.lrn_size"), [3, 5, 7, 9], 5, key="lrn_size")
+    key = linked(left.selectbox, t("architectures.lrn_picture"), list(garments), format_func=garments.get, key="lrn_picture")
+    alpha = linked(middle.select_slider, t("architectures.lrn_alpha"), [1e-4, 1e-3, 1e-2, 0.1, 1.0], 1e-4,
+                                         format_func=lambda a: f"{a:g}", key="lrn_alpha")
+    size = linked(right.select_slider, t("architectures.lrn_size"), [3, 5, 7, 9], 5, key="lrn_size")
     view = _lrn_view(key, alpha, size, get_language())
     before, after = st.columns(2, gap="medium")
     before.image(view["before"], caption=t("architectures.lrn_before"), output_format="PNG")
@@ -212,17 +213,17 @@ def _around(feature_map: np.ndarray, row: int, col: int, side: int = 6) -> np.nd
 
 
 def _next_draw() -> None:
-    st.session_state["dropout_seed"] = st.session_state.get("dropout_seed", 0) + 1
+    st.session_state["dropout_seed"] += 1
 
 
 def dropout_part(centre: np.ndarray) -> None:
     st.subheader(t("architectures.dropout_title"))
     st.markdown(t("architectures.dropout_intro"))
     left, right = st.columns([3, 1], gap="medium", vertical_alignment="bottom")
-    p = left.slider(t("architectures.dropout_p_label"), 0.0, 0.9, 0.5, 0.1, key="dropout_p")
+    p = linked(left.slider, t("architectures.dropout_p_label"), 0.0, 0.9, 0.5, 0.1, key="dropout_p")
     right.button(t("architectures.dropout_draw"), key="dropout_draw", icon=":material/casino:", on_click=_next_draw)
-    figure, sentence = _dropout_view(centre, centre.tobytes().hex(), p, st.session_state.get("dropout_seed", 0),
-                                     get_language())
+    seed = linked_value("dropout_seed", SEED, 0, t("links.seed"))
+    figure, sentence = _dropout_view(centre, centre.tobytes().hex(), p, seed, get_language())
     show_figure(figure, key="dropout_grids")
     st.markdown(sentence)
     st.caption(t("architectures.dropout_caption"))

@@ -19,6 +19,7 @@ from cnnviz.training_pool import RunStatus
 from ui.caching import shared
 from ui.common import figure_and_controls, friendly_errors, show_figure
 from ui.image_input import uploaded_picture
+from ui.links import linked
 from ui.live_training import EVAL_EVERY, REFRESH_S, RUN_KEY, buttons, follow_or_show, show_status
 from ui.model_input import load_model
 
@@ -42,24 +43,25 @@ FLIP_WIDTH = 112            # px: a 28x28 digit, four screen pixels to one of it
 def pick_picture() -> tuple[np.ndarray, str, list[str]] | None:
     """(the picture, what stands for its pixels, the code that loads it); None while an upload is refused."""
     labels = {source: t(f"augmentation.source_{source}") for source in SOURCES}
-    source = st.segmented_control(t("augmentation.source"), list(SOURCES), format_func=labels.get, default="digit",
-                                  key="aug_source") or "digit"
+    source = linked(st.segmented_control, t("augmentation.source"), list(SOURCES), format_func=labels.get, default="digit",
+                                          key="aug_source") or "digit"
     dataset = SOURCES[source]
     if dataset is not None:
         names = dict(enumerate(DATA_SPECS[dataset].class_names(get_language())))
-        chosen = st.selectbox(t(f"augmentation.which_{source}"), list(names), format_func=names.get, index=7,
-                              key=f"aug_class_{source}")
+        chosen = linked(st.selectbox, t(f"augmentation.which_{source}"), list(names), format_func=names.get, index=7,
+                                      key=f"aug_class_{source}", url="aug_class")
         x_train, y_train, _, _ = load_subset(dataset)
         index = int(probe_indices(y_train)[chosen])
         return x_train[index], f"{dataset}:{index}", [
             "from cnnviz import augment", "from cnnviz.datasets import load_subset", "",
             f'x_train = load_subset("{dataset}")[0]', f"picture = x_train[{index}]"]
     samples = {name: t(f"images.sample_{name}") for name in images.SAMPLES}
-    sample = st.selectbox(t("images.sample"), list(samples), format_func=samples.get, key="aug_sample")
+    sample = linked(st.selectbox, t("images.sample"), list(samples), format_func=samples.get, key="aug_sample")
     upload = st.file_uploader(t("images.upload"), key="aug_upload",
                               help=t("images.upload_help", limit=int(st.get_option("server.maxUploadSize"))))
     uploaded = uploaded_picture(upload, "aug_upload", images.WORKING_SIZES[0])
     if uploaded is not None:
+        st.caption(t("links.picture_not_in_link"))
         return fitted(uploaded.key, uploaded.rgb), f"{uploaded.key}:{PREVIEW_SIDE}", [
             "from pathlib import Path", "from cnnviz import augment, images", "",
             f"data = Path({upload.name!r}).read_bytes()",
@@ -84,21 +86,21 @@ def fitted(key: str, _rgb: np.ndarray) -> np.ndarray:
 def transform_controls() -> Augmentation | None:
     """The settings of every transform, starting from the measured run's; None (said why) when impossible."""
     start = LESSON_AUGMENTATION
-    rotation = st.slider(t("augmentation.rotation"), 0, 180, int(start.rotation), 5, key="aug_rotation",
-                         help=t("augmentation.rotation_help"))
+    rotation = linked(st.slider, t("augmentation.rotation"), 0, 180, int(start.rotation), 5, key="aug_rotation",
+                                 help=t("augmentation.rotation_help"))
     with st.container(horizontal=True):
-        hflip = st.toggle(t("augmentation.hflip"), start.hflip, key="aug_hflip", help=t("augmentation.hflip_help"))
-        vflip = st.toggle(t("augmentation.vflip"), start.vflip, key="aug_vflip", help=t("augmentation.vflip_help"))
-    shift = st.slider(t("augmentation.shift"), 0, 40, start.shift, key="aug_shift", help=t("augmentation.shift_help"))
-    zoom = st.number_input(t("augmentation.zoom"), 0.0, augment.ZOOM_RANGE[1], float(start.zoom), 0.05, format="%.2f",
-                           key="aug_zoom", help=t("augmentation.zoom_help"))
-    brightness = st.slider(t("augmentation.brightness"), 0.0, 1.0, float(start.brightness), 0.05, key="aug_brightness",
-                           help=t("augmentation.brightness_help"))
-    contrast = st.slider(t("augmentation.contrast"), 0.0, 1.0, float(start.contrast), 0.05, key="aug_contrast",
-                         help=t("augmentation.contrast_help"))
-    noise = st.slider(t("augmentation.noise"), 0.0, 0.5, float(start.noise), 0.01, key="aug_noise",
-                      help=t("augmentation.noise_help"))
-    cutout = st.slider(t("augmentation.cutout"), 0, 64, start.cutout, key="aug_cutout", help=t("augmentation.cutout_help"))
+        hflip = linked(st.toggle, t("augmentation.hflip"), start.hflip, key="aug_hflip", help=t("augmentation.hflip_help"))
+        vflip = linked(st.toggle, t("augmentation.vflip"), start.vflip, key="aug_vflip", help=t("augmentation.vflip_help"))
+    shift = linked(st.slider, t("augmentation.shift"), 0, 40, start.shift, key="aug_shift", help=t("augmentation.shift_help"))
+    zoom = linked(st.number_input, t("augmentation.zoom"), 0.0, augment.ZOOM_RANGE[1], float(start.zoom), 0.05, format="%.2f",
+                                   key="aug_zoom", help=t("augmentation.zoom_help"))
+    brightness = linked(st.slider, t("augmentation.brightness"), 0.0, 1.0, float(start.brightness), 0.05, key="aug_brightness",
+                                   help=t("augmentation.brightness_help"))
+    contrast = linked(st.slider, t("augmentation.contrast"), 0.0, 1.0, float(start.contrast), 0.05, key="aug_contrast",
+                                 help=t("augmentation.contrast_help"))
+    noise = linked(st.slider, t("augmentation.noise"), 0.0, 0.5, float(start.noise), 0.01, key="aug_noise",
+                              help=t("augmentation.noise_help"))
+    cutout = linked(st.slider, t("augmentation.cutout"), 0, 64, start.cutout, key="aug_cutout", help=t("augmentation.cutout_help"))
     with friendly_errors():
         return Augmentation(rotation=float(rotation), hflip=hflip, vflip=vflip, shift=shift, zoom=float(zoom),
                             brightness=float(brightness), contrast=float(contrast), noise=float(noise), cutout=cutout)
@@ -130,8 +132,8 @@ def preview_section() -> None:
     grid, code = figure.columns([1, 1.15], gap="medium")
     with grid:
         with st.container(horizontal=True, vertical_alignment="bottom"):
-            seed = st.number_input(t("augmentation.seed"), 0, MAX_SEED, key="aug_seed",
-                                   help=t("augmentation.seed_help"))
+            seed = linked(st.number_input, t("augmentation.seed"), 0, MAX_SEED, key="aug_seed",
+                                           help=t("augmentation.seed_help"))
             st.button(t("augmentation.redraw"), icon=":material/casino:", key="aug_redraw", on_click=redraw)
         if picked is None or augmentation is None:
             return
@@ -215,9 +217,9 @@ def measured_section() -> None:
     st.markdown(f"**{t('augmentation.live_title')}**")
     choices = {AUGMENTED: t("augmentation.live_with"), PLAIN: t("augmentation.live_without")}
     left, right = st.columns([2, 1], vertical_alignment="bottom")
-    chosen = left.segmented_control(t("augmentation.live_which"), list(choices), format_func=choices.get,
-                                    default=AUGMENTED, key="aug_live_run") or AUGMENTED
-    seed = right.number_input(t("training.seed"), 0, MAX_SEED, 1, key="aug_live_seed", help=t("augmentation.live_seed_help"))
+    chosen = linked(left.segmented_control, t("augmentation.live_which"), list(choices), format_func=choices.get,
+                                            default=AUGMENTED, key="aug_live_run") or AUGMENTED
+    seed = linked(right.number_input, t("training.seed"), 0, MAX_SEED, 1, key="aug_live_seed", help=t("augmentation.live_seed_help"))
     recorded = RUNS[chosen][0]
     buttons(replace(recorded, seed=int(seed), eval_every=EVAL_EVERY, refresh_seconds=REFRESH_S))
     with figure:
@@ -302,7 +304,7 @@ def flips_section() -> None:
     st.markdown(t("augmentation.flips_intro"))
     sixes = flipped_sixes()
     count = len(sixes.classes["as_is"])
-    index = st.columns([1, 2])[0].slider(t("augmentation.which_six", count=count), 1, count, 1, key="aug_six") - 1
+    index = linked(st.columns([1, 2])[0].slider, t("augmentation.which_six", count=count), 1, count, 1, key="aug_six") - 1
     with st.container(horizontal=True, gap="medium"):
         for way in augment_effects.FLIPS:
             st.image(digit_picture(way, index), width=FLIP_WIDTH, output_format="PNG",

@@ -14,6 +14,7 @@ from cnnviz.i18n import get_language, t
 from cnnviz.learning import DATA_SPECS, TrainConfig, build_model, to_tensor
 from ui.caching import shared
 from ui.common import fragment, show_figure
+from ui.links import linked
 from ui.model_input import load_model
 from ui.training_views import class_names
 
@@ -49,12 +50,12 @@ def backprop_section() -> None:
     st.markdown(t("training.bp_intro"))
     labels = {kind: t(f"training.bp_{kind}") for kind in NETWORKS}
     controls = st.columns([3, 2, 1, 1.3], gap="medium")
-    kind = controls[0].segmented_control(t("training.bp_network"), NETWORKS, default="untrained",
-                                         format_func=labels.get, key="bp_network") or "untrained"
-    index = controls[1].slider(t("training.bp_image"), 1, EXAMPLES, 1, key="bp_image") - 1
-    kernel = controls[2].number_input(t("training.bp_kernel"), 1, 6, 1, key="bp_kernel") - 1
-    rate = controls[3].select_slider(t("training.lr"), (0.001, 0.01, 0.1, 1.0), 0.1, format_func=lambda r: f"{r:g}",
-                                     key="bp_lr")
+    kind = linked(controls[0].segmented_control, t("training.bp_network"), NETWORKS, default="untrained",
+                                                 format_func=labels.get, key="bp_network") or "untrained"
+    index = linked(controls[1].slider, t("training.bp_image"), 1, EXAMPLES, 1, key="bp_image") - 1
+    kernel = linked(controls[2].number_input, t("training.bp_kernel"), 1, 6, 1, key="bp_kernel") - 1
+    rate = linked(controls[3].select_slider, t("training.lr"), (0.001, 0.01, 0.1, 1.0), 0.1, format_func=lambda r: f"{r:g}",
+                                             key="bp_lr")
     result = example(kind, index, int(kernel), float(rate))
     names = class_names("mnist", get_language())
     loss_part(result, names, index)
@@ -85,8 +86,8 @@ def kernel_part(result: backprop.BackpropExample) -> None:
     st.markdown(t("training.bp_kernel_intro"))
     kh, kw = gradient.weight_gradient.shape
     columns = st.columns(2)
-    i = columns[0].slider(t("training.bp_tap_row"), 0, kh - 1, kh // 2, key="bp_tap_row")
-    j = columns[1].slider(t("training.bp_tap_col"), 0, kw - 1, kw // 2, key="bp_tap_col")
+    i = linked(columns[0].slider, t("training.bp_tap_row"), 0, kh - 1, kh // 2, key="bp_tap_row")
+    j = linked(columns[1].slider, t("training.bp_tap_col"), 0, kw - 1, kw // 2, key="bp_tap_col")
     tap = gradient.tap(i, j)
     pictures = st.columns(3, gap="small")
     pictures[0].image(diverging_png(tap.patch), width=PICTURE, output_format="PNG",

@@ -8,6 +8,7 @@ import streamlit as st
 
 from cnnviz.errors import InvalidInput
 from cnnviz.i18n import t
+from ui import links
 
 
 def editor_section(label: str, key: str, expanded: bool = False):
@@ -20,12 +21,20 @@ def editor_section(label: str, key: str, expanded: bool = False):
     return st.expander(label, expanded=expanded, key=key, on_change="rerun")
 
 
-def edit_grid(values: np.ndarray, key: str, editing: bool, step: float = 1.0) -> np.ndarray:
+def edit_grid(values: np.ndarray, key: str, editing: bool, step: float = 1.0, url: str | None = None) -> np.ndarray:
     """The grid the student typed over ``values``, with a data editor drawn while ``editing``.
 
     The key should change with the grid's shape and preset, so a new preset
-    starts from its own values. Emptied cells count as 0, with a note.
+    starts from its own values. Emptied cells count as 0, with a note. With
+    ``url``, an edited grid is kept in the page's link under that name.
     """
+    if url is not None:
+        if (linked := links.linked_grid(url, values)) is not None:
+            st.session_state[f"{key}:kept"] = linked
+        grid = edit_grid(values, key, editing, step)
+        links.remember_grid(url, grid, values)
+        return grid
+
     def draw(start: np.ndarray) -> np.ndarray:
         frame = pd.DataFrame(start, columns=[str(c) for c in range(start.shape[1])])
         config = {str(c): st.column_config.NumberColumn(str(c), step=step, format="%g", width="small")
@@ -40,8 +49,18 @@ def edit_grid(values: np.ndarray, key: str, editing: bool, step: float = 1.0) ->
     return _kept_edits(key, values, editing, draw)
 
 
-def edit_table(start: pd.DataFrame, key: str, editing: bool, **editor_options) -> pd.DataFrame:
-    """The table the student typed over ``start``, with a data editor (``editor_options``) drawn while ``editing``."""
+def edit_table(start: pd.DataFrame, key: str, editing: bool, url: str | None = None, numbers: list[str] = (),
+               **editor_options) -> pd.DataFrame:
+    """The table the student typed over ``start``, with a data editor (``editor_options``) drawn while ``editing``.
+    With ``url``, the columns named in ``numbers`` are kept in the page's link under that name."""
+    if url is not None:
+        columns = list(numbers)
+        if (linked := links.linked_grid(url, start[columns].to_numpy(dtype=float))) is not None:
+            st.session_state[f"{key}:kept"] = start.assign(**dict(zip(columns, linked.T)))
+        table = edit_table(start, key, editing, **editor_options)
+        grid = table[columns].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=float)
+        links.remember_grid(url, grid, start[columns].to_numpy(dtype=float))
+        return table
     return _kept_edits(key, start, editing, lambda table: _fixed_editor(table, f"{key}:editor", **editor_options))
 
 

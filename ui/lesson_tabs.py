@@ -8,6 +8,7 @@ import streamlit as st
 
 from cnnviz import i18n
 from cnnviz.i18n import t
+from ui import links
 
 
 def tabs_key(lesson: str) -> str:
@@ -36,7 +37,9 @@ def section_tabs(lesson: str, label_prefix: str, sections: dict[str, Callable[[]
             if kept in earlier:
                 st.session_state[key] = labels[earlier.index(kept)]
                 break
+    links.linked_tab(key, names, labels)
     tabs = st.tabs(labels, key=key, on_change="rerun")
     name, tab = next((name, tab) for name, tab in zip(names, tabs) if tab.open)
+    links.remember_tab(name, names[0])
     with tab:
         sections[name]()

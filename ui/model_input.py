@@ -18,6 +18,7 @@ from ui.caching import shared
 from ui.canvas_toolbar import translate_canvas_toolbar
 from ui.common import CheckedFigure
 from ui.image_input import uploaded_picture
+from ui.links import linked
 
 CANVAS_SIDE = 224
 SOURCES = ("sample", "draw", "upload")
@@ -57,15 +58,19 @@ def kernels_figure(name: str, lang: str) -> CheckedFigure:
 def pick_image(model_name: str) -> np.ndarray | None:
     """The image the student chose, or None while there is none yet (an empty canvas, no upload)."""
     labels = {source: t(f"feature_maps.source_{source}") for source in SOURCES}
-    source = st.segmented_control(t("feature_maps.source"), SOURCES, format_func=labels.get,
-                                  default="sample", key="source") or "sample"
+    # Not kept in a link: a picture drawn or uploaded is not in it, and whoever opens it sees the samples.
+    source = st.segmented_control(t("feature_maps.source"), SOURCES, format_func=labels.get, default="sample",
+                                  key="source") or "sample"
+    if source != "sample":
+        st.caption(t("links.picture_not_in_link"))
     if source == "draw":
         return _drawing(model_name)
     if source == "upload":
         return _upload()
     samples = samples_for(model_name)
     names = {index: t(f"feature_maps.sample_{sample.key}") for index, sample in enumerate(samples)}
-    index = st.selectbox(t("feature_maps.sample"), list(names), format_func=names.get, key=f"sample_{model_name}")
+    index = linked(st.selectbox, t("feature_maps.sample"), list(names), format_func=names.get,
+                   key=f"sample_{model_name}", url="sample")
     st.image(picture("sample", model_name, str(index), (), lambda: samples[index].image, CANVAS_SIDE // 2),
              width=CANVAS_SIDE // 2, output_format="PNG")
     return samples[index].image

@@ -14,6 +14,7 @@ from cnnviz.i18n import t
 from cnnviz.learning import CHANCE_LOSS
 from cnnviz.training_figures import curves_figure, layer_norms_figure
 from ui.common import fragment, show_figure
+from ui.links import linked
 
 GRADS_KEY = "residual_grads_at"
 MOMENTS = ("start", "end")
@@ -76,8 +77,8 @@ def residual_section() -> None:
     st.markdown(measured(by_name))
     st.markdown(f"**{t('residual.grads_title')}**")
     moments = {moment: t(f"residual.grads_{moment}") for moment in MOMENTS}
-    moment = st.segmented_control(t("residual.grads_at"), MOMENTS, default="start", format_func=moments.get,
-                                  key=GRADS_KEY) or "start"
+    moment = linked(st.segmented_control, t("residual.grads_at"), MOMENTS, default="start", format_func=moments.get,
+                                          key=GRADS_KEY) or "start"
     show_figure(layer_norms_figure(residual.grad_lines(runs, names, at_start=moment == "start"),
                                    {"layer": t("residual.layer"), "norm": t("training.norm")}), key="residual_grads")
     st.caption(grads_caption(by_name["plain40"]))

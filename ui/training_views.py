@@ -18,6 +18,7 @@ from cnnviz.learning import CHANCE_LOSS, DATA_SPECS, probe_indices
 from cnnviz.training_figures import Curve, confusion_figure, curves_figure, grad_norms_figure
 from ui.caching import shared
 from ui.common import show_figure
+from ui.links import linked
 
 PROBE_WIDTH = 112        # px: a 28x28 picture, four screen pixels to one of its pixels
 
@@ -78,8 +79,8 @@ def probe_section(snapshot, dataset: str, names: list[str], key: str) -> None:
         st.caption(t("training.probe_missing"))
         return
     labels = dict(enumerate(names))
-    chosen = st.pills(t("training.probe_pick"), list(labels), format_func=labels.get, default=0,
-                      key=f"{key}_probe") or 0
+    chosen = linked(st.pills, t("training.probe_pick"), list(labels), format_func=labels.get, default=0,
+                              key=f"{key}_probe") or 0
     picture_column, bars_column = st.columns([1, 3], gap="medium")
     with picture_column:
         st.image(probe_picture(dataset, chosen), width=PROBE_WIDTH, output_format="PNG")

@@ -25,6 +25,7 @@ from cnnviz.transfer import PAIRS, WAYS, TransferConfig, recordings
 from cnnviz.transfer_figures import STATES, accuracy_figure, network_figure
 from ui.caching import shared
 from ui.common import CheckedFigure, fragment, friendly_errors, show_figure
+from ui.links import linked
 from ui.live_training import labelled, owner
 
 RUN_KEY, STARTED_KEY = "transfer_run", "transfer_started"
@@ -126,11 +127,11 @@ def live_settings() -> TransferConfig | None:
     """The run the student set up (the digits experiment); None, with the reason said, when it is impossible."""
     ways = labelled(WAYS, lambda way: f"transfer.way_{way}")
     left, middle, right = st.columns([1, 2, 1], gap="medium")
-    labels = left.number_input(t("transfer.labels"), min_value=0, max_value=MAX_LABELS, value=50, step=50,
-                               key="transfer_live_labels", help=t("transfer.labels_help"))
-    way = middle.segmented_control(t("transfer.way"), WAYS, default="extraction", format_func=ways.get,
-                                   key="transfer_live_way")
-    seed = right.number_input(t("training.seed"), 0, 9999, 0, key="transfer_live_seed")
+    labels = linked(left.number_input, t("transfer.labels"), min_value=0, max_value=MAX_LABELS, value=50, step=50,
+                                       key="transfer_live_labels", help=t("transfer.labels_help"))
+    way = linked(middle.segmented_control, t("transfer.way"), WAYS, default="extraction", format_func=ways.get,
+                                           key="transfer_live_way")
+    seed = linked(right.number_input, t("training.seed"), 0, 9999, 0, key="transfer_live_seed")
     with friendly_errors():
         return TransferConfig(*PAIRS[0], labels=int(labels), way=way or "extraction", seed=int(seed))
     return None
