@@ -26,7 +26,7 @@ from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest
 
 from bench.common import Measurement, median_ms
-from tests.apptest import choose_tab, open_app
+from tests.apptest import APP, choose_tab, open_app
 from ui.lessons import LESSONS
 
 TRIVIAL = 'import streamlit as st\nst.title("trivial")\nst.write("a trivial page")\n'
@@ -36,6 +36,13 @@ RATIO_TARGETS = {"feature_maps": None}
 
 
 ROUNDS = 5
+# Lessons opened from a shared link (ui/links.py): settings, an open tab and a typed-in kernel in the URL.
+LINKS = {
+    "convolution": {"kernel_preset": "sobel_y", "stride": "2", "padding": "same", "rows": "9", "tab": "size",
+                    "kernel": "1_2_0~0_-1_0.5~3_0_-2"},
+    "pooling": {"pool_mode": "avg", "pool_side": "10", "pool_window": "3", "pool_step": "4"},
+    "channels": {"channel_filter": "only_red", "channel_bias": "0.5", "tab": "filter"},
+}
 
 
 def rerun_ms(at: AppTest) -> float:
@@ -104,6 +111,19 @@ def lesson_reruns(trivial: AppTest, lesson, floors: list[float]) -> dict[str, fl
     return reruns
 
 
+def linked_reruns(trivial: AppTest, floors: list[float]) -> dict[str, float]:
+    """``interleaved_reruns`` of each lesson in LINKS as a fresh browser opens it from its link."""
+    reruns = {}
+    for name, query in LINKS.items():
+        at = AppTest.from_file(APP, default_timeout=60)
+        for key, value in {"lang": "en", **query}.items():
+            at.query_params[key] = value
+        at.switch_page(f"pages/{name}.py").run()
+        assert not at.exception and not at.toast, f"{name}: the link did not open cleanly"
+        reruns[name] = interleaved_reruns(trivial, at, floors)
+    return reruns
+
+
 def _measure() -> list[Measurement]:
     """Each lesson's median rerun over the median of every floor measurement in the run. The floor is
     sampled all through the run because it moves with what ran before it (between 2.7 and 5.9 ms within
@@ -111,6 +131,7 @@ def _measure() -> list[Measurement]:
     floors: list[float] = []
     with trivial_page() as trivial:
         lessons = {lesson.name: lesson_reruns(trivial, lesson, floors) for lesson in LESSONS}
+        linked = linked_reruns(trivial, floors)
     floor = statistics.median(floors)
     results = [Measurement("pages", "trivial page rerun", floor, "ms",
                            detail=f"median of {len(floors)} medians, {min(floors):.1f}-{max(floors):.1f} ms")]
@@ -121,4 +142,8 @@ def _measure() -> list[Measurement]:
             detail += "; by tab: " + ", ".join(f"{label} {ms / floor:.1f}x" for label, ms in reruns.items())
         results.append(Measurement("pages", f"{name} rerun / trivial", slowest / floor, "x",
                                    RATIO_TARGETS.get(name, 5.0), detail))
+    for name, ms in linked.items():
+        usual = max(lessons[name].values()) / floor
+        results.append(Measurement("pages", f"{name} opened from a link rerun / trivial", ms / floor, "x", 5.0,
+                                   f"{ms:.1f} ms; the lesson's usual slowest tab {usual:.1f}x"))
     return results
