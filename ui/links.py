@@ -142,10 +142,14 @@ def finish_page() -> None:
         st.toast(" ".join(parts), icon=":material/link_off:")
 
 
+# Material Symbols' "link", inline: no font or request needed.
+LINK_ICON = ('<svg aria-hidden="true" viewBox="0 -960 960 960" width="20" height="20" fill="currentColor">'
+             '<path d="M440-280H280q-83 0-141.5-58.5T80-480q0-83 58.5-141.5T280-680h160v80H280q-50 0-85 35t-35 85'
+             'q0 50 35 85t85 35h160v80ZM320-440v-80h320v80H320Zm200 160v-80h160q50 0 85-35t35-85q0-50-35-85'
+             't-85-35H520v-80h160q83 0 141.5 58.5T880-480q0 83-58.5 141.5T680-280H520Z"/></svg>')
 _copy_button = st.components.v2.component(
     "cnnviz.copy_link",
-    html='<button type="button" class="cnnviz-copy-link"><span aria-hidden="true">🔗</span> '
-         '<span class="cnnviz-copy-label"></span></button>',
+    html='<button type="button" class="cnnviz-copy-link">' + LINK_ICON + '<span class="cnnviz-copy-label"></span></button>',
     js=(Path(__file__).parent / "copy_link.js").read_text(),
     isolate_styles=False)
 
