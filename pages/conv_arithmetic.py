@@ -10,6 +10,7 @@ from ui import cached
 from ui.common import friendly_errors, show_figure
 from ui.grid_editor import edit_table, editor_section
 from ui.lesson_tabs import section_tabs
+from ui.practice_view import check_yourself
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -134,3 +135,4 @@ st.markdown(t("arithmetic.intro"))
 # cost every rerun of the cases' animation.
 section_tabs("conv_arithmetic", "arithmetic.tab_", {"cases": cases_tab, "calculator": calculator_tab,
                                                     "compare": compare_tab, "receptive": receptive_tab})
+check_yourself("conv_arithmetic")

@@ -12,6 +12,7 @@ from ui.common import figure_and_controls, fragment, result_or_stop, show_figure
 from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.lesson_tabs import section_tabs
+from ui.practice_view import check_yourself
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -139,3 +140,4 @@ with figure_column:
 section_tabs("convolution", "convolution.tab_", {
     "step": lambda: step_arithmetic(settings, len(trace.steps)),
     "size": lambda: output_size(x, kernel, padding, stride, dilation)})
+check_yourself("convolution")

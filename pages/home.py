@@ -7,6 +7,7 @@ from cnnviz.i18n import get_language, t
 from ui import cached
 from ui.common import lesson_links, show_figure
 from ui.lessons import LESSONS
+from ui.practice_view import check_yourself
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -49,3 +50,4 @@ show_figure(cached.parameter_growth(side, channels, units, filters, kernel, get_
 st.subheader(t("home.lessons_title"))
 st.caption(t("home.lessons_intro"))
 lesson_links(LESSONS, current="home")
+check_yourself("home")

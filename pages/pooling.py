@@ -10,6 +10,7 @@ from cnnviz.kernels import CONVOLUTION_PRESETS
 from ui import cached
 from ui.common import figure_and_controls, fragment, friendly_errors, show_figure
 from ui.lesson_tabs import section_tabs
+from ui.practice_view import check_yourself
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -136,3 +137,4 @@ with figure_column, friendly_errors():
     show_figure(figure, key="pool_animation")
     sections = {"step": lambda: step_arithmetic(trace, mode)} | sections
 section_tabs("pooling", "pooling.tab_", sections)
+check_yourself("pooling")
