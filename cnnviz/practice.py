@@ -127,8 +127,11 @@ def _max_pool(rng: np.random.Generator, seed: int) -> Question:
 
 def _receptive_field(rng: np.random.Generator, seed: int) -> Question:
     count = int(rng.integers(2, 5))
-    layers = tuple(arithmetic.Layer(int(rng.choice([1, 2, 3, 3, 5])), int(rng.choice([1, 1, 2])))
-                   for _ in range(count))
+    layers = []
+    while len(layers) < count:      # a window narrower than its stride would skip pixels: not drawn here
+        layer = arithmetic.Layer(int(rng.choice([1, 2, 3, 3, 5])), int(rng.choice([1, 1, 2])))
+        layers += [layer] if layer.kernel >= layer.stride else []
+    layers = tuple(layers)
     return Question("receptive_field", seed, {"layers": layers}, arithmetic.receptive_fields(list(layers))[-1], 0,
                     "", {"count": count})
 
