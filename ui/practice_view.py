@@ -80,10 +80,12 @@ def _question(question: practice.Question, key: str, number: int) -> None:
     lang, state = get_language(), _state(key)
     values = practice.prompt_values(question, lang)
     st.markdown(f"**{t('practice.question', number=number)}.** {t(question.prompt_key, **values)}")
-    for n, figure in enumerate(practice.question_figures(question, lang)):
-        show_figure(figure, key=f"{key}_figure_{n}")
+    grids = practice.question_figures(question, lang)
+    for n, (column, figure) in enumerate(zip(st.columns(len(grids)) if len(grids) > 1 else [st.container()], grids)):
+        with column:                   # a colour filter's three channels side by side; stacked on a phone
+            show_figure(figure, key=f"{key}_figure_{n}")
     label = t("practice.answer_one") if question.count == 1 else t("practice.answer_many", count=question.count)
-    field, button = st.columns([3, 1], vertical_alignment="bottom")
+    field, button, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
     field.text_input(label, key=key, disabled=state["solved"])
     button.button(t("practice.check"), key=f"{key}_check", on_click=_check, args=(key, question),
                   disabled=state["solved"], width="stretch")
@@ -94,7 +96,7 @@ def _question(question: practice.Question, key: str, number: int) -> None:
                    icon=":material/check_circle:")
     elif state["wrong"]:
         st.error(t("practice.wrong"), icon=":material/close:")
-    if state["wrong"] >= 1 and not state["solved"]:
+    if state["wrong"] == 1 and not state["solved"]:       # the worked solution takes the hint's place
         st.info(f"**{t('practice.hint')}:** {t(question.hint_key, **values)}", icon=":material/lightbulb:")
     if state["wrong"] >= 2:
         _solution(question, key, lang)
