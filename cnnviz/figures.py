@@ -281,6 +281,15 @@ def value_grid(values, title: str = "", colour: str | None = None, cell: int = 4
     return value_grids([Panel(np.asarray(values), title, colour, outline)], cell)
 
 
+def conv_step_grids(step, kernel, labels: dict[str, str]) -> dict:
+    """One step of a convolution (a ``cnnviz.steps.ConvStep``): its window, the kernel, their products and the
+    output value as grids (``labels``: window, kernel, products, value)."""
+    return value_grids([Panel(step.patch, labels["window"], PALETTE["input"]),
+                        Panel(kernel, labels["kernel"], PALETTE["kernel"]),
+                        Panel(step.products, labels["products"]),
+                        Panel(np.array([[step.value]]), labels["value"], PALETTE["output"])])
+
+
 def receptive_field_figure(fields: list[int], labels: list[str]) -> dict:
     """Nested squares: the input region one output cell sees after each layer, all centred."""
     side = max(fields)

@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from cnnviz.arithmetic import AxisArithmetic
+from cnnviz.arithmetic import AxisArithmetic, conv_params
 from cnnviz.figures import format_number
 from cnnviz.steps import ConvStep, PoolStep
 
@@ -189,3 +189,59 @@ def sgd_update_formula(rate: float, bias_before: float, bias_gradient: float, bi
     """The SGD rule, and the bias's update with its numbers (the kernel's are drawn as grids)."""
     return (rf"W \leftarrow W - \eta\,\frac{{\partial L}}{{\partial W}},\quad \eta = {rate:g};"
             rf"\quad b: {bias_before:.4f} - {rate:g}\times({bias_gradient:.5f}) = {bias_after:.4f}")
+
+
+def _parameter_term(kernel: int, c_in: int, c_out: int, bias: bool) -> str:
+    """(k·k·C_in + 1)·C_out with the numbers in, or k·k·C_in·C_out without a bias."""
+    if bias:
+        return rf"({kernel} \cdot {kernel} \cdot {c_in} + 1) \cdot {c_out}"
+    return rf"{kernel} \cdot {kernel} \cdot {c_in} \cdot {c_out}"
+
+
+def layer_parameters(kernel: int, c_in: int, c_out: int, bias: bool) -> str:
+    """One conv layer's parameters: the symbols, then the numbers (``arithmetic.conv_params``)."""
+    symbols = r"(K \cdot K \cdot C_{in} + 1) \cdot C_{out}" if bias else r"K \cdot K \cdot C_{in} \cdot C_{out}"
+    total = conv_params(kernel, c_in, c_out, bias)
+    return rf"{symbols} = {_parameter_term(kernel, c_in, c_out, bias)} = \mathbf{{{_thousands(total)}}}"
+
+
+def block_parameters(layers: list[tuple[int, int]], kernel: int) -> str:
+    """A block of k x k conv layers with biases, given as (C_in, C_out): one line per layer, then the sum."""
+    counts = [conv_params(kernel, c_in, c_out) for c_in, c_out in layers]
+    lines = [rf"\mathrm{{conv}}_{n} &= {_parameter_term(kernel, c_in, c_out, True)} = {_thousands(count)}"
+             for n, ((c_in, c_out), count) in enumerate(zip(layers, counts), start=1)]
+    lines.append(rf"\textstyle\sum &= {' + '.join(_thousands(c) for c in counts)} = "
+                 rf"\mathbf{{{_thousands(sum(counts))}}}")
+    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
+
+
+def receptive_field_steps(layers, fields: list[int]) -> str:
+    """r_l = r_(l-1) + (k_l - 1)·j_(l-1) for each layer (``fields`` from ``arithmetic.receptive_fields``), j the
+    product of the strides before it."""
+    lines, previous, jump = [r"r_0 &= 1"], 1, 1
+    for n, (layer, field) in enumerate(zip(layers, fields), start=1):
+        lines.append(rf"r_{n} &= r_{n - 1} + ({layer.kernel} - 1) \cdot j_{n - 1} = {previous} + "
+                     rf"{layer.kernel - 1} \cdot {jump} = {field} & j_{n} &= j_{n - 1} \cdot {layer.stride} = "
+                     rf"{jump * layer.stride}")
+        previous, jump = field, jump * layer.stride
+    lines[-1] = lines[-1].replace(rf"= {previous} &", rf"= \mathbf{{{previous}}} &")
+    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
+
+
+def softmax_numbers(result) -> str:
+    """Softmax of a few logits worked out (``activations.SoftmaxSteps`` at T = 1): each e^(z - max), their
+    sum, each probability."""
+    top = float(result.scaled.max())
+    gap = r" \quad "
+    exps = gap.join(rf"e^{{{_n(z)} - {_n(top)}}} = {e:.3f}" for z, e in zip(result.scaled, result.exponentials))
+    shares = gap.join(rf"p_{i} = \frac{{{e:.3f}}}{{{result.total:.3f}}} = \mathbf{{{p:.3f}}}"
+                      for i, (e, p) in enumerate(zip(result.exponentials, result.probabilities), start=1))
+    return (rf"\begin{{aligned}} &{exps} \\ &\textstyle\sum = {result.total:.3f} \\ &{shares} "
+            r"\end{aligned}")
+
+
+def channel_sum_formula(step: ConvStep) -> str:
+    """A colour filter's output cell: the three channels' sums plus the bias."""
+    sums = " + ".join(_n(float(s)) for s in step.channel_sums)
+    return (rf"\mathrm{{out}} = \mathrm{{R}} + \mathrm{{G}} + \mathrm{{B}} + b = {sums} + {_n(step.bias)} = "
+            rf"\mathbf{{{format_number(step.value)}}}")

@@ -12,6 +12,7 @@ from ui.common import fragment, friendly_errors, show_figure
 from ui.grid_editor import edit_table, editor_section
 from ui.lesson_tabs import section_tabs
 from ui.links import linked
+from ui.practice_view import check_yourself
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -110,3 +111,4 @@ function_labels = {name: t(f"activations.{name}") for name in NAMES}
 section_tabs("activations", "activations.tab_", {"map": lambda: feature_map_section(function_labels),
                                                 "curves": lambda: curves_section(function_labels),
                                                 "depth": depth_section, "softmax": softmax_section})
+check_yourself("activations")

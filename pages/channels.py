@@ -11,6 +11,7 @@ from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.lesson_tabs import section_tabs
 from ui.links import SEED, linked, linked_value
+from ui.practice_view import check_yourself
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -104,3 +105,4 @@ with friendly_errors():
     section_tabs("channels", "channels.tab_", {"split": lambda: split_section(tints, *x3.shape[1:]),
                                               "filter": lambda: filter_section(x3, digest),
                                               "bank": lambda: bank_section(x3, digest), "example": example_section})
+check_yourself("channels")

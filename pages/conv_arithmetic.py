@@ -11,6 +11,7 @@ from ui.common import friendly_errors, show_figure
 from ui.grid_editor import edit_table, editor_section
 from ui.lesson_tabs import section_tabs
 from ui.links import linked
+from ui.practice_view import check_yourself
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -136,3 +137,4 @@ st.markdown(t("arithmetic.intro"))
 # cost every rerun of the cases' animation.
 section_tabs("conv_arithmetic", "arithmetic.tab_", {"cases": cases_tab, "calculator": calculator_tab,
                                                     "compare": compare_tab, "receptive": receptive_tab})
+check_yourself("conv_arithmetic")

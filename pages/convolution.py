@@ -13,6 +13,7 @@ from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.lesson_tabs import section_tabs
 from ui.links import SEED, linked, linked_value
+from ui.practice_view import check_yourself
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -144,3 +145,4 @@ with figure_column:
 section_tabs("convolution", "convolution.tab_", {
     "step": lambda: step_arithmetic(settings, len(trace.steps)),
     "size": lambda: output_size(x, kernel, padding, stride, dilation)})
+check_yourself("convolution")

@@ -12,6 +12,7 @@ from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.lesson_tabs import section_tabs
 from ui.links import linked
+from ui.practice_view import check_yourself
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -127,3 +128,4 @@ with friendly_errors():
     section_tabs("filters", "filters.tab_", {
         "result": lambda: result_section(grey_png, gray.shape, picture, name, view, how, peak),
         "zoom": lambda: zoom_view(gray, zoom_kernels, view, border, strongest, digest, f"{digest}_{view}")})
+check_yourself("filters")

@@ -8,6 +8,7 @@ from ui import cached
 from ui.common import lesson_links, show_figure
 from ui.lessons import LESSONS
 from ui.links import linked
+from ui.practice_view import check_yourself
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -50,3 +51,4 @@ show_figure(cached.parameter_growth(side, channels, units, filters, kernel, get_
 st.subheader(t("home.lessons_title"))
 st.caption(t("home.lessons_intro"))
 lesson_links(LESSONS, current="home")
+check_yourself("home")

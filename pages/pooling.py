@@ -11,6 +11,7 @@ from ui import cached
 from ui.common import figure_and_controls, fragment, friendly_errors, show_figure
 from ui.lesson_tabs import section_tabs
 from ui.links import linked
+from ui.practice_view import check_yourself
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -137,3 +138,4 @@ with figure_column, friendly_errors():
     show_figure(figure, key="pool_animation")
     sections = {"step": lambda: step_arithmetic(trace, mode)} | sections
 section_tabs("pooling", "pooling.tab_", sections)
+check_yourself("pooling")

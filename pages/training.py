@@ -10,6 +10,7 @@ from ui.common import fragment
 from ui.lesson_tabs import section_tabs
 from ui.links import linked
 from ui.live_training import live_section
+from ui.practice_view import check_yourself
 from ui.shell import ensure_app_shell
 from ui.training_views import curve, show_curves, show_details
 
@@ -50,3 +51,4 @@ st.title(t("training.title"))
 st.markdown(t("training.intro"))
 section_tabs("training", "training.tab_", {"replay": replay_section, "live": live_section,
                                            "backprop": backprop_section})
+check_yourself("training")

@@ -79,12 +79,8 @@ def conv_step(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, paddi
     value as grids, and its formula."""
     trace, _ = conv_animation(x, kernel, bias, stride, padding, dilation, lang)
     step = trace.steps[number - 1]
-    figure = figures.value_grids([
-        figures.Panel(step.patch, t("convolution.window", lang), figures.PALETTE["input"]),
-        figures.Panel(trace.kernel, t("convolution.kernel", lang), figures.PALETTE["kernel"]),
-        figures.Panel(step.products, t("convolution.products", lang)),
-        figures.Panel(np.array([[step.value]]), t("convolution.value", lang), figures.PALETTE["output"])])
-    return CheckedFigure(figure), formulas.step_formula(step, trace.kernel)
+    labels = {name: t(f"convolution.{name}", lang) for name in ("window", "kernel", "products", "value")}
+    return CheckedFigure(figures.conv_step_grids(step, trace.kernel, labels)), formulas.step_formula(step, trace.kernel)
 
 
 @shared(max_entries=32)
