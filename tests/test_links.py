@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from cnnviz import i18n
 from cnnviz.figures import format_number
 from tests.apptest import APP, choose_tab, open_app
 from ui import links
+from ui.practice_view import seed_key
 
 # For every lesson: the tab to open (None: the first) and settings to change from their defaults, as a student would.
 CHANGES = {
@@ -53,8 +55,10 @@ def what_is_drawn(at: AppTest) -> tuple:
 
 
 def open_link(query: dict, page: str, lang: str | None = None) -> AppTest:
-    """A fresh browser opening ``page`` with ``query`` in its URL (with ``lang`` instead of the link's, if given)."""
+    """A fresh browser opening ``page`` with ``query`` in its URL (with ``lang`` instead of the link's, if given).
+    Its check-yourself questions, drawn afresh for every student, are those of seed 0."""
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[seed_key(Path(page).stem)] = 0
     for name, value in query.items():
         at.query_params[name] = value
     if lang:
@@ -70,6 +74,7 @@ def test_a_link_opens_the_lesson_as_it_was(lesson, lang):
     at = open_app(lang, page)
     if tab:
         choose_tab(at, lesson, i18n.t(f"{lesson_tab_prefix(lesson)}{tab}", lang))
+    at.session_state[seed_key(lesson)] = 0
     for key, value in changes.items():
         at.session_state[key] = value
         at.run()
@@ -96,6 +101,7 @@ def lesson_tab_prefix(lesson: str) -> str:
 
 def test_a_link_made_in_korean_opens_in_english_with_the_same_numbers():
     at = open_app("ko", "pages/convolution.py")
+    at.session_state[seed_key("convolution")] = 0
     at.session_state["kernel_preset"] = "sharpen"
     at.session_state["operation"] = "convolution"
     at.run()
@@ -135,6 +141,8 @@ JUNK = [
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_junk_in_the_url_opens_the_defaults_with_a_quiet_notice(lang):
     defaults = open_app(lang, "pages/convolution.py")
+    defaults.session_state[seed_key("convolution")] = 0
+    defaults.run()
     expected_values, expected_drawn = widget_values(defaults), what_is_drawn(defaults)
     for junk in JUNK:
         at = open_link({"lang": lang, **junk}, "pages/convolution.py")
