@@ -63,7 +63,7 @@ def _size_of(font) -> float | None:
 
 
 def _zoom(figure: dict, base: float) -> float:
-    """The factor that brings the smallest number in a grid cell (at its own size, or the layout's) to ``NUMBER_FONT``."""
+    """The factor that brings the smallest number in a grid cell (its own size, or the layout's) to ``NUMBER_FONT``."""
     sizes = []
     for trace in figure.get("data", []):
         if _is_number_grid(trace):

@@ -70,8 +70,8 @@ def test_the_mode_survives_a_page_change_and_the_switch_ends_it(new_context, app
     numbers = [size for kind, size, _, _ in tab.evaluate(FIGURE_TEXTS) if kind == "number"]
     assert numbers and min(numbers) >= NUMBER_FONT
 
-    switch = tab.locator("[data-testid=stSidebar] [data-testid=stCheckbox]").filter(has_text=t("presenter.toggle", "en"))
-    switch.click()
+    sidebar = tab.locator("[data-testid=stSidebar]")
+    sidebar.locator("[data-testid=stCheckbox]").filter(has_text=t("presenter.toggle", "en")).click()
     tab.wait_for_url(lambda url: "present=" not in url)
     wait_settled(tab)
     exit_button.wait_for(state="detached")
