@@ -2,6 +2,7 @@
 rendered as HTML, weights and arrays loaded without pickle, nothing fetched from the web."""
 
 import ast
+import itertools
 import re
 import tomllib
 from pathlib import Path
@@ -106,15 +107,16 @@ def test_no_html_is_rendered_from_the_app(path):
 
 
 def test_the_stylesheet_is_style_only_and_takes_no_argument_from_the_page():
-    """ui.style sends <style> and nothing else (no markup, no script), and only the language picks which."""
+    """ui.style sends <style> and nothing else (no markup, no script), and only the language and presenter mode
+    pick which."""
     import inspect
     from streamlit.elements.html import _html_only_style_tags
     from ui import style
 
-    assert list(inspect.signature(style.apply_style).parameters) == ["lang"]
-    for lang in ("en", "ko", "<script>"):
+    assert list(inspect.signature(style.apply_style).parameters) == ["lang", "presenting"]
+    for lang, presenting in itertools.product(("en", "ko", "<script>"), (False, True)):
         with mock.patch.object(style.st, "html") as html:
-            style.apply_style(lang)
+            style.apply_style(lang, presenting)
         sent = html.call_args.args[0]
         assert _html_only_style_tags(sent) and "<script" not in sent.lower(), sent[:200]
 

@@ -16,7 +16,7 @@ from cnnviz.models.architectures import NETWORKS
 from cnnviz.models.papers import ENSEMBLES, PAPERS
 from cnnviz.models.samples import samples_for
 from ui.caching import shared
-from ui.common import CheckedFigure, fragment, show_figure
+from ui.common import CheckedFigure, fragment, link_params, show_figure
 from ui.links import SEED, linked, linked_value
 from ui.model_input import load_model
 from ui.shell import lesson_page
@@ -172,7 +172,7 @@ def _lrn_view(key: str, alpha: float, size: int, lang: str) -> dict:
 def alexnet_section() -> None:
     st.markdown(t("architectures.alexnet_intro"))
     st.page_link(lesson_page("activations"), label=t("architectures.relu_link"), icon=":material/show_chart:",
-                 query_params={"lang": get_language()})
+                 query_params=link_params())
     st.subheader(t("architectures.lrn_title"))
     st.markdown(t("architectures.lrn_intro"))
     garments = {s.key: name for s, name in zip(samples_for(TINY_VGG), load_model(TINY_VGG).class_names())}

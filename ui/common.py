@@ -1,4 +1,4 @@
-"""Per-run setup every page relies on: the language and friendly errors."""
+"""Per-run setup every page relies on: the language, presenter mode and friendly errors."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import streamlit as st
 
 from cnnviz import i18n
 from cnnviz.errors import InvalidInput
+from cnnviz.presenter import presenter_figure
 from ui.caching import shared
 from ui.shell import lesson_page
 
@@ -21,6 +22,8 @@ _LOGGER = logging.getLogger(__name__)
 LANGUAGE_KEY = "language"
 LESSON_MAIN = "lesson_main"                # ui/style.css lays this container out by screen width
 SHOWN_LANGUAGE_KEY = "language_shown"      # the language of the last run, to notice a switch
+PRESENTER_KEY = "presenter"                # whether this session shows the lessons for a projector
+PRESENT_PARAM = "present"                  # its query parameter: "1" while on, absent while off
 
 
 def resolve_language() -> str:
@@ -76,6 +79,62 @@ def language_selector() -> None:
     widget_key = f"language_picker_{lang}"
     st.selectbox(i18n.t("app.language"), codes, index=codes.index(lang), key=widget_key,
                  format_func=i18n.LANGUAGES.get, on_change=_language_chosen, args=(widget_key,))
+
+
+def resolve_presenter() -> bool:
+    """Presenter mode: the ``present`` query parameter ("1" is on, any other value off), then the last choice
+    in this session; off at first.
+
+    Like the language, it is kept in the session, so moving between pages keeps it, and written back to
+    the URL (``present=1`` while on, no parameter while off), so a copied link opens the same way.
+    """
+    requested = st.query_params.get(PRESENT_PARAM)
+    on = requested == "1" if requested is not None else bool(st.session_state.get(PRESENTER_KEY, False))
+    st.session_state[PRESENTER_KEY] = on
+    if on and requested != "1":
+        st.query_params[PRESENT_PARAM] = "1"
+    elif not on and requested is not None:
+        del st.query_params[PRESENT_PARAM]
+    return on
+
+
+def presenting() -> bool:
+    """Whether this session is in presenter mode (``resolve_presenter`` decided it at the top of the run)."""
+    return bool(st.session_state.get(PRESENTER_KEY, False))
+
+
+def _presenter_toggled(widget_key: str) -> None:
+    _presenter_chosen(st.session_state[widget_key])
+
+
+def _presenter_chosen(on: bool) -> None:
+    st.session_state[PRESENTER_KEY] = on
+    if on:
+        st.query_params[PRESENT_PARAM] = "1"
+    else:
+        st.query_params.pop(PRESENT_PARAM, None)
+
+
+def presenter_toggle() -> None:
+    """The sidebar's switch. Like the language picker's, its key names the state, so a link that changes it
+    rebuilds the switch rather than leaving it stale."""
+    on = presenting()
+    widget_key = f"presenter_toggle_{on}"
+    st.toggle(i18n.t("presenter.toggle"), value=on, key=widget_key, help=i18n.t("presenter.toggle_help"),
+              on_change=_presenter_toggled, args=(widget_key,))
+
+
+def presenter_exit() -> None:
+    """In presenter mode, a button at the top of the page that ends it (the sidebar with the switch is closed);
+    ui/presenter.css pins it beside Streamlit's own menu."""
+    if presenting():
+        st.button(i18n.t("presenter.exit"), key="presenter_exit", icon=":material/close_fullscreen:",
+                  on_click=_presenter_chosen, args=(False,))
+
+
+def link_params() -> dict[str, str]:
+    """The query parameters a link to another lesson carries: the language, and presenter mode while it is on."""
+    return {"lang": i18n.get_language()} | ({PRESENT_PARAM: "1"} if presenting() else {})
 
 
 def fragment(func=None, *, run_every: float | None = None):
@@ -156,6 +215,14 @@ class CheckedFigure(Figure):
     def __init__(self, figure: dict):
         super().__init__(figure)
         self._checked = super().to_dict()
+        self._presented: CheckedFigure | None = None
+
+    def presented(self) -> CheckedFigure:
+        """This figure drawn for a projector (``cnnviz.presenter``): made on first use and kept beside it, so
+        a cached figure and its presenter twin are never confused and each is validated once."""
+        if self._presented is None:
+            self._presented = CheckedFigure(presenter_figure(self._checked))
+        return self._presented
 
     @property
     def sized(self) -> bool:
@@ -183,11 +250,14 @@ def show_figure(figure: dict | CheckedFigure, key: str | None = None) -> None:
     ``st.plotly_chart`` validates a dict by building a ``go.Figure`` on every
     rerun (16 ms for the home page's diagram); the validated figure is kept,
     keyed by the figure's JSON, so an unchanged figure is validated once per
-    process. Pages that cache a big figure themselves pass a ``CheckedFigure``.
+    process. Pages that cache a big figure themselves pass a ``CheckedFigure``. In presenter mode the
+    figure is drawn larger (``CheckedFigure.presented``).
     """
     if not isinstance(figure, CheckedFigure):
         fingerprint = hashlib.sha256(plotly.io.to_json(figure, validate=False).encode()).hexdigest()
         figure = _validated(figure, fingerprint)
+    if presenting():
+        figure = figure.presented()
     config = PLOTLY_CONFIG if figure.zoomable else FIXED_CONFIG
     if not figure.sized:
         st.plotly_chart(figure, theme=None, config=config, key=key, width="stretch")
@@ -199,11 +269,10 @@ def show_figure(figure: dict | CheckedFigure, key: str | None = None) -> None:
 
 
 def lesson_links(lessons, current: str) -> None:
-    """A link and one line for every lesson but ``current``, keeping the language in the URL."""
-    lang = i18n.get_language()
+    """A link and one line for every lesson but ``current``, keeping the language (and presenter mode) in the URL."""
     for lesson in lessons:
         if lesson.name == current:
             continue
         st.page_link(lesson_page(lesson.name), label=i18n.t(f"nav.{lesson.name}"), icon=lesson.icon,
-                     query_params={"lang": lang})
+                     query_params=link_params())
         st.caption(i18n.t(f"nav.{lesson.name}_blurb"))

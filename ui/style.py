@@ -18,6 +18,7 @@ from cnnviz.i18n import LANGUAGES, t
 
 _HERE = Path(__file__).parent
 _STYLESHEETS = {"ko": ["style.css", "style_ko.css"]}
+_PRESENTER = "presenter.css"    # added in presenter mode: larger text, the secondary parts tucked away
 
 _CONNECTED = "body:has([data-testid=stApp][data-test-connection-state=CONNECTED])"
 _NOT_CONNECTED = "body:has([data-testid=stApp]:not([data-test-connection-state=CONNECTED]))"
@@ -60,15 +61,17 @@ def streamlit_words_css(lang: str, upload_limit_mb: int) -> str:
     return "\n".join(rules)
 
 
-def _stylesheet(lang: str, upload_limit_mb: int) -> str:
-    files = _STYLESHEETS.get(lang, ["style.css"])
+def _stylesheet(lang: str, upload_limit_mb: int, presenting: bool) -> str:
+    files = _STYLESHEETS.get(lang, ["style.css"]) + ([_PRESENTER] if presenting else [])
     return ("<style>" + "".join((_HERE / name).read_text() for name in files)
             + streamlit_words_css(lang, upload_limit_mb) + "</style>")
 
 
-_CSS = {lang: _stylesheet(lang, int(st.get_option("server.maxUploadSize"))) for lang in LANGUAGES}
+_CSS = {(lang, presenting): _stylesheet(lang, int(st.get_option("server.maxUploadSize")), presenting)
+        for lang in LANGUAGES for presenting in (False, True)}
 
 
-def apply_style(lang: str) -> None:
-    """The shared rules, the Korean line-breaking rules on Korean pages, and Streamlit's words in ``lang``."""
-    st.html(_CSS.get(lang, _CSS["en"]))
+def apply_style(lang: str, presenting: bool = False) -> None:
+    """The shared rules, the Korean line-breaking rules on Korean pages, Streamlit's words in ``lang``, and
+    in presenter mode the presenter's rules."""
+    st.html(_CSS.get((lang, presenting), _CSS["en", presenting]))
