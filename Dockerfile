@@ -22,6 +22,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Hangul in the GIFs and PNGs the lessons draw for slides (cnnviz.animation_export): Noto Sans CJK.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 # torch first, from TORCH_INDEX_URL when it is set; the same version as requirements.txt.
 RUN if [ -n "$TORCH_INDEX_URL" ]; then \
         pip install --no-cache-dir --index-url "$TORCH_INDEX_URL" torch==2.13.0; \

@@ -5,7 +5,7 @@ import sys
 
 from bench.common import report
 
-SUITES = ["ops", "figures", "images", "models", "pages", "presenter", "browser", "architectures"]
+SUITES = ["ops", "figures", "images", "models", "pages", "presenter", "browser", "architectures", "export"]
 # Run on their own, not by ``python -m bench``: they take minutes, start servers and browsers, or train.
 SEPARATE = ["classroom", "replicas", "hostile", "uploads", "training", "training_browser", "augmentation",
             "transfer"]

@@ -7,6 +7,7 @@ from cnnviz import arithmetic, channels, figures
 from cnnviz.i18n import get_language, t
 from ui import cached
 from ui.common import friendly_errors, show_figure
+from ui.export_view import slides_download
 from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.lesson_tabs import section_tabs
@@ -94,6 +95,7 @@ def example_section() -> None:
     index = linked(st.radio, t("channels.which_filter"), [0, 1], format_func=lambda i: f"W{i}", horizontal=True,
                              key="example_filter")
     show_figure(cached.worked_example(index, get_language()), key="example_animation")
+    slides_download("channels", (index,), steps=len(cached.example_frames(index, get_language())[1].steps))
 
 
 st.title(t("channels.title"))

@@ -9,6 +9,7 @@ from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS, named_kernel
 from ui import cached
 from ui.common import figure_and_controls, fragment, result_or_stop, show_figure
+from ui.export_view import slides_download, step_png
 from ui.grid_editor import edit_grid, editor_section
 from ui.image_input import image_input
 from ui.lesson_tabs import section_tabs
@@ -85,6 +86,7 @@ def step_arithmetic(settings: tuple, count: int) -> None:
     figure, formula = cached.conv_step(*settings, number, get_language())
     show_figure(figure)
     st.latex(formula)
+    step_png("convolution", settings, number)
 
 
 def axis_arithmetic(axis: arithmetic.AxisArithmetic, title: str, size: str, symbol: str, padding) -> None:
@@ -142,6 +144,7 @@ with figure_column:
     st.subheader(t("convolution.animation_title"))
     st.caption(t("convolution.animation_help") + (" " + t("convolution.flipped_note") if flip else ""))
     show_figure(figure, key="animation")
+    slides_download("convolution", settings)
 section_tabs("convolution", "convolution.tab_", {
     "step": lambda: step_arithmetic(settings, len(trace.steps)),
     "size": lambda: output_size(x, kernel, padding, stride, dilation)})

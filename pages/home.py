@@ -17,7 +17,7 @@ SIDE_CHOICES = [28, 32, 64, 96, 128, 224, 256, 512, 1024]
 
 st.title(t("home.title"))
 st.markdown(t("home.intro"))
-show_figure(cached.pipeline(get_language()))
+show_figure(cached.pipeline(get_language()), key="pipeline")
 
 st.subheader(t("home.why_title"))
 st.markdown("\n".join(f"- {t(f'home.why_{reason}')}" for reason in ("params", "spatial", "shift")))
@@ -46,7 +46,7 @@ m2.metric(t("home.conv_metric"), f"{conv:,}")
 m2.caption(t("home.conv_formula", k=kernel, c=channels, filters=filters))
 st.info(t("home.ratio", ratio=f"{dense / conv:,.0f}"), icon=":material/calculate:")
 
-show_figure(cached.parameter_growth(side, channels, units, filters, kernel, get_language()))
+show_figure(cached.parameter_growth(side, channels, units, filters, kernel, get_language()), key="parameters")
 
 st.subheader(t("home.lessons_title"))
 st.caption(t("home.lessons_intro"))

@@ -9,6 +9,7 @@ from cnnviz.i18n import get_language, t
 from cnnviz.kernels import CONVOLUTION_PRESETS
 from ui import cached
 from ui.common import figure_and_controls, fragment, friendly_errors, show_figure
+from ui.export_view import slides_download, step_png
 from ui.lesson_tabs import section_tabs
 from ui.links import linked
 from ui.practice_view import check_yourself
@@ -33,7 +34,7 @@ def controls():
 
 
 @fragment
-def step_arithmetic(trace: steps.PoolTrace, mode: str) -> None:
+def step_arithmetic(trace: steps.PoolTrace, mode: str, settings: tuple) -> None:
     st.subheader(t("pooling.arithmetic_title"))
     count = len(trace.steps)
     number = linked(st.slider, t("pooling.step_pick"), 1, count, 1, key=f"pool_step-{count}", url="pool_step") if count > 1 else 1
@@ -48,6 +49,7 @@ def step_arithmetic(trace: steps.PoolTrace, mode: str) -> None:
         st.latex(formulas.pool_step_formula(step, mode, cell=True))
         st.caption(t("pooling.window_place", r0=int(step.rows[0]), r1=int(step.rows[-1]), c0=int(step.cols[0]),
                      c1=int(step.cols[-1])) + " " + t(f"pooling.step_note_{mode}"))
+        step_png("pooling", settings, number)
 
 
 def global_pooling() -> None:
@@ -136,6 +138,7 @@ with figure_column, friendly_errors():
     st.subheader(t("pooling.animation_title"))
     st.caption(t("pooling.animation_help"))
     show_figure(figure, key="pool_animation")
-    sections = {"step": lambda: step_arithmetic(trace, mode)} | sections
+    slides_download("pooling", settings := (x, window, stride, padding, mode))
+    sections = {"step": lambda: step_arithmetic(trace, mode, settings)} | sections
 section_tabs("pooling", "pooling.tab_", sections)
 check_yourself("pooling")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnviz import (animation, arithmetic, channels, figures, filtering, formulas, images, layer_figures,
-                    model_figures, ops, pooling, steps)
+from cnnviz import (animation, animation_export, arithmetic, channels, figures, filtering, formulas, images,
+                    layer_figures, model_figures, ops, pooling, steps)
 from cnnviz.activations import activations, edge_patch, gradient_through_layers, sobel_response
 from cnnviz.cases import CASES, transpose_as_convolution
 from cnnviz.grids import scene_image, teaching_grid
@@ -66,10 +66,17 @@ def grid(name: str, h: int, w: int, seed: int = 0) -> np.ndarray:
 
 
 @shared(max_entries=64)
+def conv_frames(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, padding, dilation: int, lang: str):
+    """The trace and the animation's frames (for the browser and for slides), once per setting and language."""
+    trace = steps.conv_trace(x, kernel, bias, stride, padding, dilation)
+    return trace, animation.conv_frames(trace, _animation_labels(lang))
+
+
+@shared(max_entries=64)
 def conv_animation(x: np.ndarray, kernel: np.ndarray, bias: float, stride: int, padding, dilation: int, lang: str):
     """The trace and its animated figure, built once per setting and language."""
-    trace = steps.conv_trace(x, kernel, bias, stride, padding, dilation)
-    return trace, CheckedFigure(animation.conv_animation(trace, _animation_labels(lang)))
+    trace, frames = conv_frames(x, kernel, bias, stride, padding, dilation, lang)
+    return trace, CheckedFigure(animation.plotly_animation(frames, _animation_labels(lang)))
 
 
 @shared(max_entries=256)
@@ -110,14 +117,24 @@ def receptive_fields(layers: tuple[arithmetic.Layer, ...], lang: str) -> tuple[l
 
 # ---------------------------------------------------------------- pooling
 
+def _pool_labels(padding: int, mode: str, lang: str) -> dict[str, str]:
+    labels = {name: t(f"convolution.{name}", lang) for name in ("play", "pause", "slow", "fast", "step")}
+    return labels | {"input": t("pooling.input_padded" if padding else "pooling.input", lang),
+                     "output": t("pooling.output_label", lang), "formula": t(f"pooling.formula_{mode}", lang)}
+
+
+@shared(max_entries=64)
+def pool_frames(x: np.ndarray, window: int, stride: int, padding: int, mode: str, lang: str):
+    """The trace and the animation's frames (for the browser and for slides), once per setting and language."""
+    trace = steps.pool_trace(x, window, stride, padding, mode)
+    return trace, animation.pool_frames(trace, _pool_labels(padding, mode, lang))
+
+
 @shared(max_entries=64)
 def pool_animation(x: np.ndarray, window: int, stride: int, padding: int, mode: str, lang: str):
     """The trace and its animated figure, built once per setting and language."""
-    trace = steps.pool_trace(x, window, stride, padding, mode)
-    labels = {name: t(f"convolution.{name}", lang) for name in ("play", "pause", "slow", "fast", "step")}
-    labels |= {"input": t("pooling.input_padded" if padding else "pooling.input", lang),
-               "output": t("pooling.output_label", lang), "formula": t(f"pooling.formula_{mode}", lang)}
-    return trace, CheckedFigure(animation.pool_animation(trace, labels))
+    trace, frames = pool_frames(x, window, stride, padding, mode, lang)
+    return trace, CheckedFigure(animation.plotly_animation(frames, _pool_labels(padding, mode, lang)))
 
 
 @shared(max_entries=256)
@@ -330,11 +347,39 @@ def bank_maps(digest: str, _x3: np.ndarray, count: int, seed: int, width: int) -
             for m in ops.conv2d(_x3, bank, padding="same")]
 
 
-@shared(max_entries=4)
-def worked_example(index: int, lang: str) -> CheckedFigure:
-    x, w, b = channels.worked_example()
-    trace = steps.conv_trace(x, w[index], b[index], stride=2, padding=1)
+def _example_labels(lang: str) -> dict[str, str]:
     names = ("channel", "channel_names", "kernel", "formula", "output")
     labels = {name: t(f"channels.{name}", lang) for name in names}
-    labels |= {name: t(f"convolution.{name}", lang) for name in ("play", "pause", "slow", "fast", "step")}
-    return CheckedFigure(animation.channels_animation(trace, labels))
+    return labels | {name: t(f"convolution.{name}", lang) for name in ("play", "pause", "slow", "fast", "step")}
+
+
+@shared(max_entries=4)
+def example_frames(index: int, lang: str):
+    """The cs231n example's trace with filter ``index`` and its animation's frames."""
+    x, w, b = channels.worked_example()
+    trace = steps.conv_trace(x, w[index], b[index], stride=2, padding=1)
+    return trace, animation.channels_frames(trace, _example_labels(lang))
+
+
+@shared(max_entries=4)
+def worked_example(index: int, lang: str) -> CheckedFigure:
+    return CheckedFigure(animation.plotly_animation(example_frames(index, lang)[1], _example_labels(lang)))
+
+
+# ---------------------------------------------------------------- for slides
+
+FRAMES = {"convolution": conv_frames, "pooling": pool_frames, "channels": example_frames}
+
+
+@shared(max_entries=16, ttl=3600)
+def slides_gif(lesson: str, settings: tuple, speed: str, hold: bool, lang: str) -> bytes:
+    """The lesson's animation with ``settings`` (the arguments of its entry in ``FRAMES``) as a GIF."""
+    _, frames = FRAMES[lesson](*settings, lang)
+    return animation_export.gif(frames, t("convolution.step", lang), speed, hold)
+
+
+@shared(max_entries=64, ttl=3600)
+def slides_png(lesson: str, settings: tuple, number: int, lang: str) -> bytes:
+    """Step ``number`` (from 1) of that GIF as a PNG."""
+    _, frames = FRAMES[lesson](*settings, lang)
+    return animation_export.png(frames, t("convolution.step", lang), number - 1)

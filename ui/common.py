@@ -5,12 +5,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import re
+import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import plotly.io
 from plotly.graph_objects import Figure
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from cnnviz import i18n
 from cnnviz.errors import InvalidInput
@@ -201,7 +205,7 @@ def figure_and_controls():
 
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-FIXED_CONFIG = {"displayModeBar": False}     # nothing to zoom: no mode bar over the figure's text
+FIXED_CONFIG = {"displaylogo": False, "modeBarButtons": [["toImage"]]}     # nothing to zoom: only the camera
 
 
 class CheckedFigure(Figure):
@@ -244,6 +248,26 @@ def _validated(_figure: dict, fingerprint: str) -> CheckedFigure:
     return CheckedFigure(_figure)
 
 
+def image_options(key: str | None) -> dict:
+    """What the camera button saves: a PNG at twice the size (sharp on a slide), named
+    ``cnnviz-<lesson>-<figure>.png`` after the lesson's page and the chart's key, or else the function that
+    shows it (``step_arithmetic``, ``global_pooling``...): the same name in every language."""
+    ctx = get_script_run_ctx()
+    page = ctx.pages_manager.get_pages().get(ctx.page_script_hash) if ctx else None
+    lesson = Path(page["script_path"]).stem if page else "app"
+    name = key or _caller()
+    return {"filename": re.sub(r"[^a-z0-9]+", "-", f"cnnviz-{lesson}-{name}".lower()).strip("-"), "format": "png",
+            "scale": 2}
+
+
+def _caller() -> str:
+    """The name of the function outside this module that is showing a figure ("figure" for a page's top level)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+    return "figure" if frame is None or frame.f_code.co_name.startswith("<") else frame.f_code.co_name
+
+
 def show_figure(figure: dict | CheckedFigure, key: str | None = None) -> None:
     """A ``cnnviz.figures`` dict (or a cached ``CheckedFigure``), drawn with its own colours, not the theme's.
 
@@ -258,7 +282,7 @@ def show_figure(figure: dict | CheckedFigure, key: str | None = None) -> None:
         figure = _validated(figure, fingerprint)
     if presenting():
         figure = figure.presented()
-    config = PLOTLY_CONFIG if figure.zoomable else FIXED_CONFIG
+    config = (PLOTLY_CONFIG if figure.zoomable else FIXED_CONFIG) | {"toImageButtonOptions": image_options(key)}
     if not figure.sized:
         st.plotly_chart(figure, theme=None, config=config, key=key, width="stretch")
         return
