@@ -18,7 +18,8 @@ FIRST_CHART = {"home": "cnnviz-home-pipeline.png", "convolution": "cnnviz-convol
                "conv_arithmetic": "cnnviz-conv-arithmetic-case-animation.png",
                "pooling": "cnnviz-pooling-pool-animation.png",
                "activations": "cnnviz-activations-colour-bar-before.png",
-               "filters": "cnnviz-filters-show-kernels.png", "training": "cnnviz-training-replay-curves.png"}
+               "filters": "cnnviz-filters-show-kernels.png", "feature_maps": "cnnviz-feature-maps-probabilities.png",
+               "training": "cnnviz-training-replay-curves.png", "transfer": "cnnviz-transfer-network.png"}
 
 
 def save_first_chart(page) -> tuple[str, bytes, float]:
