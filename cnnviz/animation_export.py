@@ -21,6 +21,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from cnnviz.animation import (CAPTION_FONT, SPEEDS, TITLE_FONT, WINDOW_ALPHA, WINNER, Layout, SlidingWindow, Step,
@@ -131,12 +132,13 @@ class Drawing:
                 self.top + self.px(place.top + (row + rows) * place.dy))
 
     @property
-    def panels(self) -> list[tuple[str, object, object]]:
-        """(fill colour or padding mask, values, title) of every grid, in ``cell_box`` order."""
+    def panels(self) -> list[tuple[np.ndarray, np.ndarray, str]]:
+        """(each cell's colour, the values, the title) of every grid, in ``cell_box`` order."""
         model = self.model
-        return ([(mask, grid, title) for grid, mask, title in model.inputs]
-                + [(PALETTE["kernel"], k, title) for k, title in model.kernels]
-                + [(PALETTE["output"], model.output, model.output_title)])
+        return ([(np.where(mask, PALETTE["padding"], PALETTE["input"]), grid, title)
+                 for grid, mask, title in model.inputs]
+                + [(np.full(k.shape, PALETTE["kernel"]), k, title) for k, title in model.kernels]
+                + [(np.full(model.output.shape, PALETTE["output"]), model.output, model.output_title)])
 
 
 def drawing(model: SlidingWindow, step_label: str) -> Drawing:
@@ -151,31 +153,26 @@ def drawing(model: SlidingWindow, step_label: str) -> Drawing:
                    round((TOP + layout.height + FOOTER) * scale))
 
 
-def _numbers(draw: ImageDraw.ImageDraw, d: Drawing, panel: int, texts, size: int) -> None:
-    for (row, col), text in _cells(texts):
-        x0, y0, x1, y1 = d.cell_box(panel, row, col)
-        draw.text(((x0 + x1) / 2, (y0 + y1) / 2), text, fill=PALETTE["text"], font=font(size), anchor="mm")
-
-
-def _cells(texts):
-    return [((r, c), text) for r, row in enumerate(texts) for c, text in enumerate(row) if text]
+def _number(draw: ImageDraw.ImageDraw, d: Drawing, panel: int, row: int, col: int, text: str) -> None:
+    """``text`` centred in a cell."""
+    x0, y0, x1, y1 = d.cell_box(panel, row, col)
+    draw.text(((x0 + x1) / 2, (y0 + y1) / 2), text, fill=PALETTE["text"], font=font(d.px(d.layout.font_size)),
+              anchor="mm")
 
 
 def _base(d: Drawing) -> Image.Image:
     """What every frame shows: the grids, their numbers (the output's empty) and their titles."""
     picture = Image.new("RGB", (d.width, d.height), WHITE)
     draw = ImageDraw.Draw(picture)
-    gap = max(1, d.px(1))
-    size, layout = d.px(d.layout.font_size), d.layout
-    for index, (fill, values, title) in enumerate(d.panels):
-        for row in range(values.shape[0]):
-            for col in range(values.shape[1]):
-                colour = fill if isinstance(fill, str) else PALETTE["padding" if fill[row, col] else "input"]
-                x0, y0, x1, y1 = d.cell_box(index, row, col)
-                draw.rectangle((x0 + gap, y0 + gap, x1 - gap - 1, y1 - gap - 1), fill=colour)
-        if index < len(d.panels) - 1:
-            _numbers(draw, d, index, cell_texts(values), size)
-        draw.text((d.left + d.px(layout.title_centres[index]), d.top - d.px(10)), title, fill=PALETTE["text"],
+    gap = max(1, d.px(1))                # Plotly's 2 px between cells
+    for index, (colours, values, title) in enumerate(d.panels):
+        output = index == len(d.panels) - 1
+        for (row, col), text in np.ndenumerate(np.asarray(cell_texts(values))):
+            x0, y0, x1, y1 = d.cell_box(index, row, col)
+            draw.rectangle((x0 + gap, y0 + gap, x1 - gap - 1, y1 - gap - 1), fill=str(colours[row, col]))
+            if not output:
+                _number(draw, d, index, row, col, text)
+        draw.text((d.left + d.px(d.layout.title_centres[index]), d.top - d.px(10)), title, fill=PALETTE["text"],
                   font=font(d.px(TITLE_FONT), bold=True), anchor="ms")
     return picture
 
@@ -220,13 +217,10 @@ def frames(d: Drawing, only: int | None = None) -> list[Image.Image]:
     """Every frame (or only frame ``only``, from 0), in the GIF's palette."""
     picture = _base(d)
     draw = ImageDraw.Draw(picture)
-    size, last = d.px(d.layout.font_size), len(d.panels) - 1
     result = []
     for k, step in enumerate(d.model.steps if only is None else d.model.steps[: only + 1]):
         i, j = step.out_index          # the output so far: this step's number joins the earlier steps'
-        x0, y0, x1, y1 = d.cell_box(last, i, j)
-        draw.text(((x0 + x1) / 2, (y0 + y1) / 2), d.model.revealed(k)[i, j], fill=PALETTE["text"], font=font(size),
-                  anchor="mm")
+        _number(draw, d, len(d.panels) - 1, i, j, d.model.revealed(k)[i, j])
         if only is None or k == only:
             frame = picture.copy()
             _window(frame, d, step, k)

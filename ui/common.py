@@ -255,7 +255,7 @@ def image_options(key: str | None) -> dict:
     ctx = get_script_run_ctx()
     page = ctx.pages_manager.get_pages().get(ctx.page_script_hash) if ctx else None
     lesson = Path(page["script_path"]).stem if page else "app"
-    name = key or _caller()
+    name = (key or _caller()).removeprefix(f"{lesson}_")         # "transfer_network" on the transfer lesson
     return {"filename": re.sub(r"[^a-z0-9]+", "-", f"cnnviz-{lesson}-{name}".lower()).strip("-"), "format": "png",
             "scale": 2}
 

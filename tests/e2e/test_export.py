@@ -1,6 +1,6 @@
 """Downloads for slides in Chromium: a lesson's chart saves as a PNG named after the lesson and the chart through
-Plotly's camera button (offline: the picture is drawn in the browser), and the sliding window's GIF comes through
-its button."""
+Plotly's camera button (offline: the picture is drawn in the browser), and the sliding window's GIF and a step's PNG
+come through their buttons."""
 
 import io
 
@@ -18,7 +18,8 @@ FIRST_CHART = {"home": "cnnviz-home-pipeline.png", "convolution": "cnnviz-convol
                "conv_arithmetic": "cnnviz-conv-arithmetic-case-animation.png",
                "pooling": "cnnviz-pooling-pool-animation.png",
                "activations": "cnnviz-activations-colour-bar-before.png",
-               "filters": "cnnviz-filters-show-kernels.png", "training": "cnnviz-training-replay-curves.png"}
+               "filters": "cnnviz-filters-show-kernels.png", "feature_maps": "cnnviz-feature-maps-probabilities.png",
+               "training": "cnnviz-training-replay-curves.png", "transfer": "cnnviz-transfer-network.png"}
 
 
 def save_first_chart(page) -> tuple[str, bytes, float]:
@@ -53,7 +54,7 @@ def test_the_name_is_the_same_in_korean(page, app_url):
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
-def test_the_gif_downloads_through_its_button(new_context, app_url, lang):
+def test_the_gif_and_a_step_download_through_their_buttons(new_context, app_url, lang):
     page = new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True).new_page()
     page.set_default_timeout(60_000)
     open_page(page, app_url, "convolution", lang)
@@ -66,4 +67,11 @@ def test_the_gif_downloads_through_its_button(new_context, app_url, lang):
     with Image.open(download.value.path()) as gif:
         assert gif.format == "GIF" and gif.n_frames == 25
         assert gif.info["duration"] == 200                    # the fast speed's 200 ms a frame
+        width = gif.width
+    page.keyboard.press("Escape")
+    with page.expect_download() as download:                  # the step tab's picture of the chosen step
+        page.get_by_role("button", name=t("export.png", lang, n=1)).click()
+    assert download.value.suggested_filename == "cnnviz-convolution-step-001.png"
+    with Image.open(download.value.path()) as png:
+        assert png.format == "PNG" and png.width == width
     assert exceptions_shown(page) == []
