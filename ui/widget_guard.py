@@ -23,6 +23,7 @@ internals for it; tests/test_widget_guard.py fails if Streamlit moves them.
 
 from __future__ import annotations
 
+import json
 import logging
 from copy import deepcopy
 
@@ -60,6 +61,8 @@ def _decoded_or_default(states: WStates, widget_id: str):
     if not isinstance(stored, Serialized) or metadata is None:
         return _streamlit_decode(states, widget_id)
     try:
+        if stored.value.WhichOneof("value") == "json_value":
+            json.loads(stored.value.json_value)     # not JSON: refused here, before Streamlit logs a traceback
         value = _streamlit_decode(states, widget_id)
         if metadata.value_type not in _ANY_SHAPE:
             states.get_serialized(widget_id)
