@@ -25,6 +25,7 @@ from ui.shell import lesson_page
 _LOGGER = logging.getLogger(__name__)
 LANGUAGE_KEY = "language"
 LESSON_MAIN = "lesson_main"                # ui/style.css lays this container out by screen width
+LESSON_PRESENT = "lesson_present"          # the same in presenter mode, laid out by ui/presenter.css
 SHOWN_LANGUAGE_KEY = "language_shown"      # the language of the last run, to notice a switch
 PRESENTER_KEY = "presenter"                # whether this session shows the lessons for a projector
 PRESENT_PARAM = "present"                  # its query parameter: "1" while on, absent while off
@@ -198,7 +199,7 @@ def figure_and_controls():
     container and the extras' below them). ui/style.css rearranges them where the two columns do not fit
     side by side: between a phone and a wide screen (a projector, a zoomed browser) the main controls come
     first, in rows, then the figure, then the extras; on a phone the columns stack, the figure first."""
-    with st.container(key=LESSON_MAIN):
+    with st.container(key=LESSON_PRESENT if presenting() else LESSON_MAIN):
         figure, controls = st.columns([3, 1], gap="medium")
     with controls:
         return figure, st.container(), st.container()

@@ -23,6 +23,10 @@ FIGURE_TEXTS = """() => [...document.querySelectorAll('[data-testid=stMain] .js-
   .map(el => [el.closest('.heatmap-label, .heatmaplayer') ? 'number' : 'text',
               parseFloat(getComputedStyle(el).fontSize), el.getBoundingClientRect().height, el.textContent])"""
 
+# The bottom edge of the first animation's Play/Pause buttons (none where the lesson opens on no animation).
+PLAY_BOTTOMS = """() => [...(document.querySelector('[data-testid=stMain] .js-plotly-plot')
+  ?.querySelectorAll('.updatemenu-button') ?? [])].map(el => el.getBoundingClientRect().bottom)"""
+
 
 def open_presenting(tab, base: str, lesson, lang: str) -> None:
     open_page(tab, base, "" if lesson is LESSONS[0] else lesson.name, f"{lang}&present=1")
@@ -42,6 +46,8 @@ def test_every_lesson_fits_a_projector(new_context, app_url, lesson):
     assert sidebar_closed(tab)
     top = picture.evaluate("el => el.getBoundingClientRect().top")
     assert top <= SCREEN["height"] - VISIBLE, f"{lesson.name}: the main picture starts at {top:.0f} px"
+    play = tab.evaluate(PLAY_BOTTOMS)            # an animation on opening: its Play buttons on the first screen too
+    assert all(bottom <= SCREEN["height"] for bottom in play), f"{lesson.name}: Play ends at {max(play):.0f} px"
     texts = tab.evaluate(FIGURE_TEXTS)
     numbers = [(size, height, text) for kind, size, height, text in texts if kind == "number"]
     small_numbers = [n for n in numbers if n[0] < NUMBER_FONT or n[1] < NUMBER_FONT]
