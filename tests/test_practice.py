@@ -13,6 +13,7 @@ from cnnviz import practice
 from cnnviz.errors import InvalidInput
 from cnnviz.figures import format_number
 from tests.apptest import open_app
+from ui.practice_view import open_key
 
 SEEDS = range(200)
 
@@ -163,6 +164,9 @@ def test_every_lesson_set_has_two_or_three_questions_and_their_figures():
                                                           ("ko", "힌트", "풀이", "정답입니다")])
 def test_a_lesson_gives_a_hint_then_the_solution_and_keeps_the_score(lang, hint, solution, right):
     at = open_app(lang, "pages/convolution.py")
+    assert "practice_convolution_seed" not in at.session_state         # closed: no question made yet
+    at.session_state[open_key("convolution")] = True
+    at.run()
     seed = at.session_state["practice_convolution_seed"]
     first, second = practice.lesson_set("convolution", seed)
     key = f"practice_convolution_{seed}_0"

@@ -11,14 +11,14 @@ from cnnviz.i18n import t
 from ui import links
 
 
-def editor_section(label: str, key: str, expanded: bool = False):
+def editor_section(label: str, key: str, expanded: bool = False, icon: str | None = None):
     """An expander whose content runs only while it is open (``.open``): what an edited grid sits in.
 
     A data editor costs a few milliseconds on every rerun (the grid goes through
     pandas and Arrow), a fifth of the sliding-window lesson's rerun, and most
     students never open it.
     """
-    return st.expander(label, expanded=expanded, key=key, on_change="rerun")
+    return st.expander(label, expanded=expanded, key=key, icon=icon, on_change="rerun")
 
 
 def edit_grid(values: np.ndarray, key: str, editing: bool, step: float = 1.0, url: str | None = None) -> np.ndarray:

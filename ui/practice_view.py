@@ -15,12 +15,17 @@ from cnnviz import practice
 from cnnviz.errors import InvalidInput
 from cnnviz.i18n import get_language, t
 from ui.common import fragment, show_figure
+from ui.grid_editor import editor_section
 
 SCORE_KEY = "practice_score"     # {"correct": n, "attempted": n} over every lesson of the session
 
 
 def seed_key(lesson: str) -> str:
     return f"practice_{lesson}_seed"
+
+
+def open_key(lesson: str) -> str:
+    return f"practice_{lesson}_open"
 
 
 def answer_key(lesson: str, seed: int, index: int) -> str:
@@ -55,11 +60,13 @@ def _check(key: str, question: practice.Question) -> None:
 
 
 def check_yourself(lesson: str) -> None:
-    """The lesson's set of questions at the end of its page, in a section that opens on request."""
+    """The lesson's set of questions at the end of its page, in a section that opens on request and is drawn
+    (its questions made, their grids sent) only while open."""
     if lesson not in practice.LESSON_KINDS:
         return
-    with st.expander(t("practice.title"), icon=":material/quiz:"):
-        _question_set(lesson)
+    with (section := editor_section(t("practice.title"), key=open_key(lesson), icon=":material/quiz:")):
+        if section.open:
+            _question_set(lesson)
 
 
 @fragment
