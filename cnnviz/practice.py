@@ -25,8 +25,6 @@ from cnnviz.errors import InvalidInput
 from cnnviz.figures import Panel, format_number
 from cnnviz.i18n import DEFAULT_LANGUAGE, catalog, t
 
-KINDS = ("output_size", "parameters", "dot_product", "max_pool", "receptive_field", "softmax", "channel_sum",
-         "cross_entropy", "vgg_block")
 LESSON_KINDS = {
     "home": ("parameters", "parameters"),
     "convolution": ("output_size", "dot_product"),
@@ -187,6 +185,7 @@ def _vgg_block(rng: np.random.Generator, seed: int) -> Question:
 _MAKERS = {"output_size": _output_size, "parameters": _parameters, "dot_product": _dot_product,
            "max_pool": _max_pool, "receptive_field": _receptive_field, "softmax": _softmax,
            "channel_sum": _channel_sum, "cross_entropy": _cross_entropy, "vgg_block": _vgg_block}
+KINDS = tuple(_MAKERS)
 
 
 def generate(kind: str, seed: int) -> Question:

@@ -95,11 +95,7 @@ def resolve_presenter() -> bool:
     """
     requested = st.query_params.get(PRESENT_PARAM)
     on = requested == "1" if requested is not None else bool(st.session_state.get(PRESENTER_KEY, False))
-    st.session_state[PRESENTER_KEY] = on
-    if on and requested != "1":
-        st.query_params[PRESENT_PARAM] = "1"
-    elif not on and requested is not None:
-        del st.query_params[PRESENT_PARAM]
+    _presenter_chosen(on)
     return on
 
 
@@ -113,11 +109,12 @@ def _presenter_toggled(widget_key: str) -> None:
 
 
 def _presenter_chosen(on: bool) -> None:
+    """Keep the choice in the session and in the URL (written only when it changes)."""
     st.session_state[PRESENTER_KEY] = on
-    if on:
+    if on and st.query_params.get(PRESENT_PARAM) != "1":
         st.query_params[PRESENT_PARAM] = "1"
-    else:
-        st.query_params.pop(PRESENT_PARAM, None)
+    elif not on and PRESENT_PARAM in st.query_params:
+        del st.query_params[PRESENT_PARAM]
 
 
 def presenter_toggle() -> None:
