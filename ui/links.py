@@ -159,7 +159,7 @@ def copy_link_button() -> None:
     _copy_button(key="copy_link", data={"label": t("links.copy"), "copied": t("links.copied"),
                                         "failed": t("links.copy_failed"), "help": t("links.copy_help")},
                  width="stretch", height="content")
-    st.caption(t("links.copy_help"))
+    st.caption(t("links.copy_note"))
 
 
 def linked(widget, *args, url: str | None = None, **kwargs):

@@ -65,7 +65,7 @@ def test_a_deep_link_as_a_fresh_servers_first_request_gets_the_whole_app(new_con
         tab = new_context(base).new_page()
         open_page(tab, base, lesson.name, "ko")
         sidebar = tab.locator("[data-testid=stSidebar]")
-        sidebar.get_by_text(t("app.language", "ko")).wait_for()
+        sidebar.get_by_text(t("app.language", "ko"), exact=True).wait_for()
         assert t(f"nav.{lesson.name}", "ko") in sidebar.inner_text()
         assert exceptions_shown(tab) == []
         tab.context.close()
