@@ -73,6 +73,20 @@ def test_a_whole_number_input_goes_back_to_its_default_and_the_session_goes_on(v
     assert not at.exception and at.number_input(key="calc_height").value == 48
 
 
+@pytest.mark.parametrize("value", [{"json_value": "{"}, {"json_value": ""}, {"string_value": "x"}, {"double_value": 1.0}],
+                         ids=["broken-json", "empty", "text", "number"])
+def test_a_components_state_that_is_not_json_is_refused_before_streamlit_reads_it(value, caplog):
+    """The copy-link button is a component: Streamlit would log a traceback for a state that does not parse."""
+    at = open_app("en", "pages/home.py")
+    button = next(node.proto.id for node in at._tree if getattr(getattr(node, "proto", None), "id", "").endswith(
+        "-copy_link"))
+    forge(at, button, **value)
+    assert not at.exception
+    assert "Failed to deserialize component state" not in caplog.text and "Refused a value" in caplog.text
+    at.run()
+    assert not at.exception
+
+
 @pytest.mark.parametrize("page, key, value", [
     ("pages/home.py", "side", {"double_array_value": {"data": [math.nan]}}),
     ("pages/home.py", "side", {"string_value": "224"}), ("pages/home.py", "channels", {"double_value": 1e308}),

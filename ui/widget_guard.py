@@ -36,9 +36,11 @@ from cnnviz.errors import InvalidInput
 _LOGGER = logging.getLogger(__name__)
 REFUSED = {"edited_rows": {}, "added_rows": [], "deleted_rows": [], "refused": True}
 _PLAIN = (str, int, float, bool, type(None))
-# Custom components (the drawing canvas) declare JSON but may send Arrow tables or bytes, which their decoder
-# hands over as they came: what they hold is the component's own business.
+# Custom components (the drawing canvas, the copy-link button) declare JSON but may send Arrow tables or bytes,
+# which their decoder hands over as they came: what they hold is the component's own business. JSON must parse,
+# and no other kind of value is a component's.
 _ANY_SHAPE = {"json_value"}
+_COMPONENT_FIELDS = {"json_value", "arrow_value", "bytes_value"}
 
 _streamlit_decode = WStates.__getitem__
 _streamlit_edits = data_editor.DataEditorSerde.deserialize
@@ -61,8 +63,12 @@ def _decoded_or_default(states: WStates, widget_id: str):
     if not isinstance(stored, Serialized) or metadata is None:
         return _streamlit_decode(states, widget_id)
     try:
-        if stored.value.WhichOneof("value") == "json_value":
-            json.loads(stored.value.json_value)     # not JSON: refused here, before Streamlit logs a traceback
+        if metadata.value_type in _ANY_SHAPE:      # refused here, before Streamlit logs a traceback for it
+            sent = stored.value.WhichOneof("value")
+            if sent not in _COMPONENT_FIELDS:
+                raise TypeError(f"{sent} for a component")
+            if sent == "json_value":
+                json.loads(stored.value.json_value)
         value = _streamlit_decode(states, widget_id)
         if metadata.value_type not in _ANY_SHAPE:
             states.get_serialized(widget_id)
