@@ -48,8 +48,8 @@ def feature_map_section(labels: dict[str, str]) -> None:
 def curves_section(labels: dict[str, str]) -> None:
     st.subheader(t("activations.curves_title"))
     st.markdown(t("activations.curves_intro"))
-    chosen = linked(st.multiselect, t("activations.function"), NAMES, default=["relu", "sigmoid"], format_func=labels.get,
-                                    key="act_curves")
+    chosen = linked(st.multiselect, t("activations.function"), NAMES, default=["relu", "sigmoid"],
+                    format_func=labels.get, key="act_curves")
     if chosen:
         show_figure(cached.activation_curves(tuple(chosen), get_language()))
 

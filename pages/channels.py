@@ -33,7 +33,8 @@ def filter_section(x3: np.ndarray, digest: str) -> None:
     st.subheader(t("channels.filter_title"))
     presets = {name: t(f"channels.{name}") for name in channels.CHANNEL_FILTERS}
     with st.container(horizontal=True):
-        preset = linked(st.selectbox, t("channels.preset"), list(presets), format_func=presets.get, key="channel_filter")
+        preset = linked(st.selectbox, t("channels.preset"), list(presets), format_func=presets.get,
+                        key="channel_filter")
         bias = linked(st.number_input, t("channels.bias"), -2.0, 2.0, 0.0, 0.1, key="channel_bias", width=220)
     start = channels.channel_filter(preset)
     section = editor_section(t("channels.edit"), key="channel_edit")
@@ -93,7 +94,7 @@ def example_section() -> None:
     st.subheader(t("channels.example_title"))
     st.caption(t("channels.example_intro"))
     index = linked(st.radio, t("channels.which_filter"), [0, 1], format_func=lambda i: f"W{i}", horizontal=True,
-                             key="example_filter")
+                   key="example_filter")
     show_figure(cached.worked_example(index, get_language()), key="example_animation")
     slides_download("channels", (index,), steps=len(cached.example_frames(index, get_language())[1].steps))
 

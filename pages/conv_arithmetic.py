@@ -23,7 +23,7 @@ def cases_tab() -> None:
     case = CASES[index]
     can_transpose = case.dilation == 1
     transposed = linked(st.toggle, t("arithmetic.transposed"), key="transposed", disabled=not can_transpose,
-                                   help=t("arithmetic.transposed_help")) and can_transpose
+                        help=t("arithmetic.transposed_help")) and can_transpose
     values = {"i": case.size, "k": case.kernel, "s": case.stride, "p": case.padding, "d": case.dilation}
     if transposed:
         a = case.output_padding
@@ -53,7 +53,7 @@ def calculator_tab() -> None:
             name = names[chunk + offset]
             low, high = limits[chunk + offset]
             values[name] = linked(column.number_input, t(f"arithmetic.{name}"), low, high, defaults[chunk + offset],
-                                                       key=f"calc_{name}")
+                                  key=f"calc_{name}")
     with friendly_errors():
         _, _, pads, (oh, ow) = ops.conv_geometry(
             (values["height"], values["width"]), (values["kernel_h"], values["kernel_w"]),
@@ -75,7 +75,7 @@ def layer_column(title: str, key: str, defaults: dict, side: int, channels: int)
     kinds = {"conv": t("arithmetic.kind_conv"), "max": t("arithmetic.kind_max_pool"),
              "avg": t("arithmetic.kind_avg_pool")}
     kind = linked(st.radio, t("arithmetic.layer_kind"), list(kinds), format_func=kinds.get, horizontal=True,
-                            key=f"{key}_kind", index=list(kinds).index(defaults["kind"]))
+                  key=f"{key}_kind", index=list(kinds).index(defaults["kind"]))
     k = linked(st.slider, t("arithmetic.kernel_size"), 1, 7, defaults["k"], key=f"{key}_k")
     stride = linked(st.slider, t("arithmetic.stride"), 1, 4, defaults["s"], key=f"{key}_s")
     padding = linked(st.slider, t("arithmetic.padding"), 0, 3, defaults["p"], key=f"{key}_p")

@@ -48,7 +48,7 @@ def choose_kernel(more) -> tuple[np.ndarray, float, bool]:
     """The kernel, the bias and whether it is flipped; the editor, the bias and the operation go in ``more``."""
     names = {name: t(f"kernels.{name}") for name in CONVOLUTION_PRESETS} | {"custom": t("convolution.custom")}
     preset = linked(st.selectbox, t("convolution.kernel_preset"), list(names), index=1, format_func=names.get,
-                                  key="kernel_preset")
+                    key="kernel_preset")
     if preset == "custom":
         kh = linked(st.slider, t("convolution.kernel_rows"), 1, 7, 3, key="kernel_rows")
         kw = linked(st.slider, t("convolution.kernel_cols"), 1, 7, 3, key="kernel_cols")
@@ -64,17 +64,19 @@ def choose_kernel(more) -> tuple[np.ndarray, float, bool]:
         bias = linked(st.number_input, t("convolution.bias"), -20.0, 20.0, 0.0, step=0.5, key="bias")
         kinds = {"correlation": t("convolution.correlation"), "convolution": t("convolution.true_convolution")}
         flip = linked(st.radio, t("convolution.operation"), list(kinds), format_func=kinds.get, key="operation",
-                                help=t("convolution.operation_note")) == "convolution"
+                      help=t("convolution.operation_note")) == "convolution"
     return kernel, bias, flip
 
 
 def choose_geometry():
     modes = {"valid": "valid", "same": "same", "full": "full", "custom": t("convolution.padding_custom")}
-    mode = linked(st.radio, t("convolution.padding"), list(modes), format_func=modes.get, horizontal=True, key="padding")
+    mode = linked(st.radio, t("convolution.padding"), list(modes), format_func=modes.get, horizontal=True,
+                  key="padding")
     padding = linked(st.number_input, t("convolution.padding_pixels"), 0, 6, 1, key="padding_pixels") \
         if mode == "custom" else mode
     stride = linked(st.slider, t("convolution.stride"), 1, 4, 1, key="stride")
-    dilation = linked(st.slider, t("convolution.dilation"), 1, 3, 1, key="dilation", help=t("convolution.dilation_help"))
+    dilation = linked(st.slider, t("convolution.dilation"), 1, 3, 1, key="dilation",
+                      help=t("convolution.dilation_help"))
     return padding, stride, dilation
 
 
@@ -82,7 +84,8 @@ def choose_geometry():
 def step_arithmetic(settings: tuple, count: int) -> None:
     """Only this part reruns when the student picks another step."""
     st.subheader(t("convolution.arithmetic_title"))
-    number = linked(st.slider, t("convolution.step_pick"), 1, count, 1, key=f"step-{count}", url="step") if count > 1 else 1
+    number = linked(st.slider, t("convolution.step_pick"), 1, count, 1, key=f"step-{count}",
+                    url="step") if count > 1 else 1
     figure, formula = cached.conv_step(*settings, number, get_language())
     show_figure(figure)
     st.latex(formula)

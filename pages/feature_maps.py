@@ -35,7 +35,7 @@ def seen_section(model, name: str, image: np.ndarray):
     st.markdown(f"**{t('feature_maps.seen_title')}**")
     colour_labels = {mode: t(f"feature_maps.colours_{mode}") for mode in ("auto", "invert", "keep")}
     colours = linked(st.radio, t("feature_maps.colours"), list(colour_labels), format_func=colour_labels.get,
-                               horizontal=True, key="colours")
+                     horizontal=True, key="colours")
     framed = linked(st.toggle, t("feature_maps.frame"), value=True, key="frame", help=t("feature_maps.frame_help"))
     invert = {"auto": None, "invert": True, "keep": False}[colours]
     with friendly_errors():
@@ -70,7 +70,7 @@ def grad_cam_section(model, name: str, prepared, image_key: str, activations, cl
     cam_col, cam_text_col = st.columns([1, 2.2], gap="large")
     with cam_col:
         chosen = linked(st.selectbox, t("feature_maps.grad_cam_class"), list(choices), format_func=choices.get,
-                                      key=f"cam_class_{name}", url="cam_class")
+                        key=f"cam_class_{name}", url="cam_class")
         cam = model.grad_cam(prepared, None if chosen == predicted else chosen)
         st.image(picture("grad_cam", name, image_key, (cam.class_index,),
                          lambda: mf.grad_cam_overlay(prepared.image, cam.heatmap)), width=224,
@@ -114,12 +114,13 @@ def feature_map_grids(activations, image_key: str) -> None:
     scale_labels = {scale: t(f"feature_maps.scale_{scale}") for scale in mf.SCALES}
     controls = st.columns([1.3, 1, 1])
     scale = linked(controls[0].radio, t("feature_maps.scale"), mf.SCALES, format_func=scale_labels.get, index=1,
-                                      horizontal=True, help=t("feature_maps.scale_help"), key="scale")
+                   horizontal=True, help=t("feature_maps.scale_help"), key="scale")
     layer_names = [a.name for a in spatial]
-    zoom_layer = linked(controls[1].selectbox, t("feature_maps.zoom_layer"), layer_names, key=f"zoom_layer_{name}", url="zoom_layer")
+    zoom_layer = linked(controls[1].selectbox, t("feature_maps.zoom_layer"), layer_names, key=f"zoom_layer_{name}",
+                        url="zoom_layer")
     zoom = spatial[layer_names.index(zoom_layer)]
     zoom_index = linked(controls[2].number_input, t("feature_maps.zoom_map"), 0, len(zoom.array) - 1, 0,
-                                                  key=f"zoom_map_{name}_{zoom_layer}", url="zoom_map")
+                        key=f"zoom_map_{name}_{zoom_layer}", url="zoom_map")
     network = mf.network_limit([a.array for a in spatial])
     grids, detail = st.columns([2.4, 1], gap="large")
     with grids:

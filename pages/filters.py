@@ -30,7 +30,8 @@ def choose_filter() -> tuple[str, str, np.ndarray | None]:
     if view in cached.GRADIENT_VIEWS:
         return view, names[view], None
     if view == "gaussian":
-        return view, names[view], gaussian_kernel(linked(st.slider, t("filters.sigma"), 0.5, 2.5, 1.0, 0.25, key="filter_sigma"))
+        return view, names[view], gaussian_kernel(linked(st.slider, t("filters.sigma"), 0.5, 2.5, 1.0, 0.25,
+                                                         key="filter_sigma"))
     if view == "custom":
         size = linked(st.slider, t("filters.custom_size"), 1, 7, 3, key="filter_custom_size")
         start = np.zeros((size, size))
@@ -115,9 +116,9 @@ with controls:
     borders = {border: t(f"filters.border_{border}") for border in filtering.BORDERS}
     with st.container(horizontal=True, gap="large"):
         how = linked(st.radio, t("filters.show"), filtering.DISPLAYS, format_func=displays.get, key="filter_display",
-                               disabled=view == "sobel_direction")
+                     disabled=view == "sobel_direction")
         border = linked(st.radio, t("filters.border"), filtering.BORDERS, format_func=borders.get, key="filter_border",
-                                  help=t("filters.border_help"))
+                        help=t("filters.border_help"))
 with kernel_view:
     show_kernels(view, kernel)
 

@@ -27,15 +27,15 @@ st.caption(t("home.compare_intro"))
 left, right = st.columns(2)
 with left:
     side = linked(st.select_slider, t("home.image_side"), options=SIDE_CHOICES, value=224, key="side",
-                                    format_func=lambda s: f"{s}×{s}")
+                  format_func=lambda s: f"{s}×{s}")
     channel_names = {1: t("home.channels_gray"), 3: t("home.channels_rgb")}
     channels = linked(st.radio, t("home.channels"), list(channel_names), index=1, key="channels", horizontal=True,
-                                format_func=channel_names.get)
+                      format_func=channel_names.get)
 with right:
     units = linked(st.number_input, t("home.units"), min_value=1, max_value=4096, value=1000, step=100, key="units")
     filters = linked(st.number_input, t("home.filters"), min_value=1, max_value=512, value=64, step=8, key="filters")
     kernel = linked(st.select_slider, t("home.kernel"), options=[1, 3, 5, 7, 11], value=3, key="kernel",
-                                      format_func=lambda k: f"{k}×{k}")
+                    format_func=lambda k: f"{k}×{k}")
 
 dense = arithmetic.dense_params_for_image(side, side, channels, units)
 conv = arithmetic.conv_params(kernel, channels, filters)

@@ -27,9 +27,10 @@ def controls():
     preset = linked(st.selectbox, t("pooling.input_preset"), GRID_PRESETS, format_func=names.get, key="pool_preset")
     side = linked(st.slider, t("pooling.side"), 3, 12, 8, key="pool_side")
     window = linked(st.slider, t("pooling.window"), 1, 4, 2, key="pool_window")
-    stride = linked(st.slider, t("pooling.stride"), 1, 4, window, key=f"pool_stride_{window}", url="pool_stride", help=t("pooling.stride_help"))
-    padding = linked(st.slider, t("pooling.padding"), 0, window // 2, 0, key=f"pool_padding_{window}", url="pool_padding",
-                                help=t("pooling.padding_help")) if window > 1 else 0
+    stride = linked(st.slider, t("pooling.stride"), 1, 4, window, key=f"pool_stride_{window}", url="pool_stride",
+                    help=t("pooling.stride_help"))
+    padding = linked(st.slider, t("pooling.padding"), 0, window // 2, 0, key=f"pool_padding_{window}",
+                     url="pool_padding", help=t("pooling.padding_help")) if window > 1 else 0
     return cached.grid(preset, side, side), window, stride, padding, mode
 
 
@@ -37,7 +38,8 @@ def controls():
 def step_arithmetic(trace: steps.PoolTrace, mode: str, settings: tuple) -> None:
     st.subheader(t("pooling.arithmetic_title"))
     count = len(trace.steps)
-    number = linked(st.slider, t("pooling.step_pick"), 1, count, 1, key=f"pool_step-{count}", url="pool_step") if count > 1 else 1
+    number = linked(st.slider, t("pooling.step_pick"), 1, count, 1, key=f"pool_step-{count}",
+                    url="pool_step") if count > 1 else 1
     step = trace.steps[number - 1]
     winner = None
     if step.winner is not None:
@@ -86,8 +88,8 @@ def pooling_vs_stride(x: np.ndarray) -> None:
     st.markdown(t("pooling.vs_intro"))
     kernels = [name for name in CONVOLUTION_PRESETS if name != "identity"]
     names = {name: t(f"kernels.{name}") for name in kernels}
-    kernel = linked(st.selectbox, t("pooling.vs_kernel_pick"), kernels, kernels.index("box_blur"), format_func=names.get,
-                                  key="vs_kernel")
+    kernel = linked(st.selectbox, t("pooling.vs_kernel_pick"), kernels, kernels.index("box_blur"),
+                    format_func=names.get, key="vs_kernel")
     show_figure(cached.strided_comparison(x, kernel, get_language()))
     st.caption(t("pooling.vs_same_input"))
 

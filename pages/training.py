@@ -28,13 +28,13 @@ def replay_section() -> None:
     chosen = linked(left.selectbox, t("training.run"), list(RUNS), format_func=names.get, key="replay_run")
     others = {NONE: t("training.compare_none")} | {name: label for name, label in names.items() if name != chosen}
     other = linked(right.selectbox, t("training.compare"), list(others), format_func=others.get,
-                                    key=f"replay_compare_{chosen}", url="replay_compare")
+                   key=f"replay_compare_{chosen}", url="replay_compare")
     st.caption(t(f"training.about_{chosen.replace('-', '_')}"))
     recording = load_recording(chosen)
     snapshots = recording.snapshots
     steps = [s.step for s in snapshots]
     step = linked(st.select_slider, t("training.scrub"), steps, steps[-1], format_func=lambda s: f"{s:,}",
-                                    key=f"replay_step_{chosen}", url="replay_step")
+                  key=f"replay_step_{chosen}", url="replay_step")
     index = steps.index(step)
     curves = [curve(names[chosen], snapshots[:index + 1])]
     if other != NONE:

@@ -27,7 +27,7 @@ def experiment_section() -> None:
     st.caption(t("transfer.network_caption"))
     counts = {n: t("transfer.labels_group", labels=n) for n in EXPERIMENTS[DIGITS]}
     labels = linked(st.segmented_control, t("transfer.labels"), list(counts), default=EXPERIMENTS[DIGITS][0],
-                                          format_func=counts.get, key="transfer_labels") or EXPERIMENTS[DIGITS][0]
+                    format_func=counts.get, key="transfer_labels") or EXPERIMENTS[DIGITS][0]
     st.markdown(recorded_table(*DIGITS, labels, lang))
     st.caption(t("transfer.table_caption", labels=labels, extraction=gain(*DIGITS, labels, "extraction"),
                  finetune=gain(*DIGITS, labels, "finetune")))

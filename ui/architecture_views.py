@@ -67,11 +67,12 @@ def network_section() -> None:
     left, middle, right = st.columns([2, 1, 2], gap="medium")
     network = linked(left.selectbox, t("architectures.network"), list(NAMES), format_func=NAMES.get, key="arch_network")
     channels, native = NETWORKS[network][1], NETWORKS[network][2]
-    side = linked(middle.number_input, t("architectures.side"), *SIDES, native, key=f"arch_side_{network}", url="arch_side",
-                                       help=t("architectures.side_help", channels=channels, native=native))
+    side = linked(middle.number_input, t("architectures.side"), *SIDES, native, key=f"arch_side_{network}",
+                  url="arch_side", help=t("architectures.side_help", channels=channels, native=native))
     stages = list(dict.fromkeys(layer.stage for layer in network_anatomy(network, native).layers if layer.block))
-    expanded = linked(right.pills, t("architectures.expand"), stages, selection_mode="multi", key=f"arch_expand_{network}", url="arch_expand",
-                                   help=t("architectures.expand_hint")) if stages else []
+    expanded = linked(right.pills, t("architectures.expand"), stages, selection_mode="multi",
+                      key=f"arch_expand_{network}", url="arch_expand",
+                      help=t("architectures.expand_hint")) if stages else []
     try:
         found = network_anatomy(network, int(side))
     except InvalidInput as error:
@@ -177,9 +178,10 @@ def alexnet_section() -> None:
     st.markdown(t("architectures.lrn_intro"))
     garments = {s.key: name for s, name in zip(samples_for(TINY_VGG), load_model(TINY_VGG).class_names())}
     left, middle, right = st.columns(3, gap="medium")
-    key = linked(left.selectbox, t("architectures.lrn_picture"), list(garments), format_func=garments.get, key="lrn_picture")
+    key = linked(left.selectbox, t("architectures.lrn_picture"), list(garments), format_func=garments.get,
+                 key="lrn_picture")
     alpha = linked(middle.select_slider, t("architectures.lrn_alpha"), [1e-4, 1e-3, 1e-2, 0.1, 1.0], 1e-4,
-                                         format_func=lambda a: f"{a:g}", key="lrn_alpha")
+                   format_func=lambda a: f"{a:g}", key="lrn_alpha")
     size = linked(right.select_slider, t("architectures.lrn_size"), [3, 5, 7, 9], 5, key="lrn_size")
     view = _lrn_view(key, alpha, size, get_language())
     before, after = st.columns(2, gap="medium")

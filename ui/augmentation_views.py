@@ -43,13 +43,13 @@ FLIP_WIDTH = 112            # px: a 28x28 digit, four screen pixels to one of it
 def pick_picture() -> tuple[np.ndarray, str, list[str]] | None:
     """(the picture, what stands for its pixels, the code that loads it); None while an upload is refused."""
     labels = {source: t(f"augmentation.source_{source}") for source in SOURCES}
-    source = linked(st.segmented_control, t("augmentation.source"), list(SOURCES), format_func=labels.get, default="digit",
-                                          key="aug_source") or "digit"
+    source = linked(st.segmented_control, t("augmentation.source"), list(SOURCES), format_func=labels.get,
+                    default="digit", key="aug_source") or "digit"
     dataset = SOURCES[source]
     if dataset is not None:
         names = dict(enumerate(DATA_SPECS[dataset].class_names(get_language())))
         chosen = linked(st.selectbox, t(f"augmentation.which_{source}"), list(names), format_func=names.get, index=7,
-                                      key=f"aug_class_{source}", url="aug_class")
+                        key=f"aug_class_{source}", url="aug_class")
         x_train, y_train, _, _ = load_subset(dataset)
         index = int(probe_indices(y_train)[chosen])
         return x_train[index], f"{dataset}:{index}", [
@@ -87,20 +87,24 @@ def transform_controls() -> Augmentation | None:
     """The settings of every transform, starting from the measured run's; None (said why) when impossible."""
     start = LESSON_AUGMENTATION
     rotation = linked(st.slider, t("augmentation.rotation"), 0, 180, int(start.rotation), 5, key="aug_rotation",
-                                 help=t("augmentation.rotation_help"))
+                      help=t("augmentation.rotation_help"))
     with st.container(horizontal=True):
-        hflip = linked(st.toggle, t("augmentation.hflip"), start.hflip, key="aug_hflip", help=t("augmentation.hflip_help"))
-        vflip = linked(st.toggle, t("augmentation.vflip"), start.vflip, key="aug_vflip", help=t("augmentation.vflip_help"))
-    shift = linked(st.slider, t("augmentation.shift"), 0, 40, start.shift, key="aug_shift", help=t("augmentation.shift_help"))
-    zoom = linked(st.number_input, t("augmentation.zoom"), 0.0, augment.ZOOM_RANGE[1], float(start.zoom), 0.05, format="%.2f",
-                                   key="aug_zoom", help=t("augmentation.zoom_help"))
-    brightness = linked(st.slider, t("augmentation.brightness"), 0.0, 1.0, float(start.brightness), 0.05, key="aug_brightness",
-                                   help=t("augmentation.brightness_help"))
+        hflip = linked(st.toggle, t("augmentation.hflip"), start.hflip, key="aug_hflip",
+                       help=t("augmentation.hflip_help"))
+        vflip = linked(st.toggle, t("augmentation.vflip"), start.vflip, key="aug_vflip",
+                       help=t("augmentation.vflip_help"))
+    shift = linked(st.slider, t("augmentation.shift"), 0, 40, start.shift, key="aug_shift",
+                   help=t("augmentation.shift_help"))
+    zoom = linked(st.number_input, t("augmentation.zoom"), 0.0, augment.ZOOM_RANGE[1], float(start.zoom), 0.05,
+                  format="%.2f", key="aug_zoom", help=t("augmentation.zoom_help"))
+    brightness = linked(st.slider, t("augmentation.brightness"), 0.0, 1.0, float(start.brightness), 0.05,
+                        key="aug_brightness", help=t("augmentation.brightness_help"))
     contrast = linked(st.slider, t("augmentation.contrast"), 0.0, 1.0, float(start.contrast), 0.05, key="aug_contrast",
-                                 help=t("augmentation.contrast_help"))
+                      help=t("augmentation.contrast_help"))
     noise = linked(st.slider, t("augmentation.noise"), 0.0, 0.5, float(start.noise), 0.01, key="aug_noise",
-                              help=t("augmentation.noise_help"))
-    cutout = linked(st.slider, t("augmentation.cutout"), 0, 64, start.cutout, key="aug_cutout", help=t("augmentation.cutout_help"))
+                   help=t("augmentation.noise_help"))
+    cutout = linked(st.slider, t("augmentation.cutout"), 0, 64, start.cutout, key="aug_cutout",
+                    help=t("augmentation.cutout_help"))
     with friendly_errors():
         return Augmentation(rotation=float(rotation), hflip=hflip, vflip=vflip, shift=shift, zoom=float(zoom),
                             brightness=float(brightness), contrast=float(contrast), noise=float(noise), cutout=cutout)
@@ -133,7 +137,7 @@ def preview_section() -> None:
     with grid:
         with st.container(horizontal=True, vertical_alignment="bottom"):
             seed = linked(st.number_input, t("augmentation.seed"), 0, MAX_SEED, key="aug_seed",
-                                           help=t("augmentation.seed_help"))
+                          help=t("augmentation.seed_help"))
             st.button(t("augmentation.redraw"), icon=":material/casino:", key="aug_redraw", on_click=redraw)
         if picked is None or augmentation is None:
             return
@@ -218,8 +222,9 @@ def measured_section() -> None:
     choices = {AUGMENTED: t("augmentation.live_with"), PLAIN: t("augmentation.live_without")}
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     chosen = linked(left.segmented_control, t("augmentation.live_which"), list(choices), format_func=choices.get,
-                                            default=AUGMENTED, key="aug_live_run") or AUGMENTED
-    seed = linked(right.number_input, t("training.seed"), 0, MAX_SEED, 1, key="aug_live_seed", help=t("augmentation.live_seed_help"))
+                    default=AUGMENTED, key="aug_live_run") or AUGMENTED
+    seed = linked(right.number_input, t("training.seed"), 0, MAX_SEED, 1, key="aug_live_seed",
+                  help=t("augmentation.live_seed_help"))
     recorded = RUNS[chosen][0]
     buttons(replace(recorded, seed=int(seed), eval_every=EVAL_EVERY, refresh_seconds=REFRESH_S))
     with figure:
@@ -304,7 +309,8 @@ def flips_section() -> None:
     st.markdown(t("augmentation.flips_intro"))
     sixes = flipped_sixes()
     count = len(sixes.classes["as_is"])
-    index = linked(st.columns([1, 2])[0].slider, t("augmentation.which_six", count=count), 1, count, 1, key="aug_six") - 1
+    index = linked(st.columns([1, 2])[0].slider, t("augmentation.which_six", count=count), 1, count, 1,
+                   key="aug_six") - 1
     with st.container(horizontal=True, gap="medium"):
         for way in augment_effects.FLIPS:
             st.image(digit_picture(way, index), width=FLIP_WIDTH, output_format="PNG",

@@ -51,11 +51,11 @@ def backprop_section() -> None:
     labels = {kind: t(f"training.bp_{kind}") for kind in NETWORKS}
     controls = st.columns([3, 2, 1, 1.3], gap="medium")
     kind = linked(controls[0].segmented_control, t("training.bp_network"), NETWORKS, default="untrained",
-                                                 format_func=labels.get, key="bp_network") or "untrained"
+                  format_func=labels.get, key="bp_network") or "untrained"
     index = linked(controls[1].slider, t("training.bp_image"), 1, EXAMPLES, 1, key="bp_image") - 1
     kernel = linked(controls[2].number_input, t("training.bp_kernel"), 1, 6, 1, key="bp_kernel") - 1
-    rate = linked(controls[3].select_slider, t("training.lr"), (0.001, 0.01, 0.1, 1.0), 0.1, format_func=lambda r: f"{r:g}",
-                                             key="bp_lr")
+    rate = linked(controls[3].select_slider, t("training.lr"), (0.001, 0.01, 0.1, 1.0), 0.1,
+                  format_func=lambda r: f"{r:g}", key="bp_lr")
     result = example(kind, index, int(kernel), float(rate))
     names = class_names("mnist", get_language())
     loss_part(result, names, index)

@@ -107,15 +107,15 @@ def image_input(key: str, default_size: int = 512, narrow: bool = False) -> Pict
     """
     sample_names = {name: t(f"images.sample_{name}") for name in images.SAMPLES}
     left, middle, right = (st.container(),) * 3 if narrow else st.columns([2, 2, 1])
-    sample = linked(left.selectbox, t("images.sample"), images.SAMPLES, format_func=sample_names.get, key=f"{key}_sample",
-                                    help=t("images.sample_help"))
+    sample = linked(left.selectbox, t("images.sample"), images.SAMPLES, format_func=sample_names.get,
+                    key=f"{key}_sample", help=t("images.sample_help"))
     # No type= filter: Streamlit enforces it by raising while it reads the widget state, before
     # this script can catch anything, so a mislabelled file would break the page. cnnviz.images
     # checks the content itself and refuses with a message.
     limit_mb = int(st.get_option("server.maxUploadSize"))
     upload = middle.file_uploader(t("images.upload"), key=f"{key}_upload", help=t("images.upload_help", limit=limit_mb))
     size = default_size if narrow else linked(right.select_slider, t("images.working_size"), images.WORKING_SIZES,
-                                                             default_size, key=f"{key}_size")
+                                              default_size, key=f"{key}_size")
     picture = uploaded_picture(upload, f"{key}_upload", size)
     if picture is not None:
         st.caption(t("links.picture_not_in_link"))

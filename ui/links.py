@@ -149,7 +149,7 @@ LINK_ICON = ('<svg aria-hidden="true" viewBox="0 -960 960 960" width="20" height
              't-85-35H520v-80h160q83 0 141.5 58.5T880-480q0 83-58.5 141.5T680-280H520Z"/></svg>')
 _copy_button = st.components.v2.component(
     "cnnviz.copy_link",
-    html='<button type="button" class="cnnviz-copy-link">' + LINK_ICON + '<span class="cnnviz-copy-label"></span></button>',
+    html=f'<button type="button" class="cnnviz-copy-link">{LINK_ICON}<span class="cnnviz-copy-label"></span></button>',
     js=(Path(__file__).parent / "copy_link.js").read_text(),
     isolate_styles=False)
 
@@ -196,6 +196,7 @@ def linked_tab(key: str, names: list[str], labels: list[str]) -> None:
 
 
 def remember_tab(name: str, first: str) -> None:
+    """Write the open tab, or nothing when it is the ``first`` (the link then opens on it anyway)."""
     _write("tab", None if name == first else name)
 
 

@@ -52,25 +52,27 @@ def settings() -> TrainConfig | None:
     optimizers = labelled(OPTIMIZERS, lambda o: f"training.optimizer_{o}")
     first, second, third = st.columns(3, gap="medium")
     with first:
-        network = linked(st.selectbox, t("training.network"), list(NETWORKS), format_func=names.get, key="train_network")
+        network = linked(st.selectbox, t("training.network"), list(NETWORKS), format_func=names.get,
+                         key="train_network")
         activation = linked(st.segmented_control, t("training.activation"), ACTIVATIONS, default="relu",
-                                                  format_func=activations.get, key="train_activation")
+                            format_func=activations.get, key="train_activation")
         pooling = linked(st.segmented_control, t("training.pooling"), POOLINGS, default="max",
-                                               format_func=poolings.get, key="train_pooling")
+                         format_func=poolings.get, key="train_pooling")
         init = linked(st.selectbox, t("training.init"), INITS, format_func=inits.get, key="train_init",
-                                    help=t("training.init_help"))
+                      help=t("training.init_help"))
     with second:
         optimizer = linked(st.segmented_control, t("training.optimizer"), OPTIMIZERS, default="adam",
-                                                 format_func=optimizers.get, key="train_optimizer")
+                           format_func=optimizers.get, key="train_optimizer")
         lr = linked(st.select_slider, t("training.lr"), RATES, 1e-3, format_func=lambda r: f"{r:g}", key="train_lr",
-                                      help=t("training.lr_help"))
+                    help=t("training.lr_help"))
         batch = linked(st.select_slider, t("training.batch"), BATCHES, 64, key="train_batch")
     with third:
         available = SUBSETS[NETWORKS[network]][1]
         counts = [n for n in IMAGES if n < available] + [available]
         images = linked(st.select_slider, t("training.images"), counts, available, format_func=lambda n: f"{n:,}",
-                                          key=f"train_images_{network}", url="train_images")
-        steps = linked(st.select_slider, t("training.steps"), STEPS, 1000, format_func=lambda n: f"{n:,}", key="train_steps")
+                        key=f"train_images_{network}", url="train_images")
+        steps = linked(st.select_slider, t("training.steps"), STEPS, 1000, format_func=lambda n: f"{n:,}",
+                       key="train_steps")
         augment = linked(st.toggle, t("training.augment"), False, key="train_augment", help=t("training.augment_help"))
         seed = linked(st.number_input, t("training.seed"), 0, 9999, 0, key="train_seed")
     with friendly_errors():

@@ -78,7 +78,7 @@ def residual_section() -> None:
     st.markdown(f"**{t('residual.grads_title')}**")
     moments = {moment: t(f"residual.grads_{moment}") for moment in MOMENTS}
     moment = linked(st.segmented_control, t("residual.grads_at"), MOMENTS, default="start", format_func=moments.get,
-                                          key=GRADS_KEY) or "start"
+                    key=GRADS_KEY) or "start"
     show_figure(layer_norms_figure(residual.grad_lines(runs, names, at_start=moment == "start"),
                                    {"layer": t("residual.layer"), "norm": t("training.norm")}), key="residual_grads")
     st.caption(grads_caption(by_name["plain40"]))

@@ -80,7 +80,7 @@ def probe_section(snapshot, dataset: str, names: list[str], key: str) -> None:
         return
     labels = dict(enumerate(names))
     chosen = linked(st.pills, t("training.probe_pick"), list(labels), format_func=labels.get, default=0,
-                              key=f"{key}_probe") or 0
+                    key=f"{key}_probe") or 0
     picture_column, bars_column = st.columns([1, 3], gap="medium")
     with picture_column:
         st.image(probe_picture(dataset, chosen), width=PROBE_WIDTH, output_format="PNG")

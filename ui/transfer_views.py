@@ -128,9 +128,9 @@ def live_settings() -> TransferConfig | None:
     ways = labelled(WAYS, lambda way: f"transfer.way_{way}")
     left, middle, right = st.columns([1, 2, 1], gap="medium")
     labels = linked(left.number_input, t("transfer.labels"), min_value=0, max_value=MAX_LABELS, value=50, step=50,
-                                       key="transfer_live_labels", help=t("transfer.labels_help"))
+                    key="transfer_live_labels", help=t("transfer.labels_help"))
     way = linked(middle.segmented_control, t("transfer.way"), WAYS, default="extraction", format_func=ways.get,
-                                           key="transfer_live_way")
+                 key="transfer_live_way")
     seed = linked(right.number_input, t("training.seed"), 0, 9999, 0, key="transfer_live_seed")
     with friendly_errors():
         return TransferConfig(*PAIRS[0], labels=int(labels), way=way or "extraction", seed=int(seed))
