@@ -11,6 +11,7 @@ from cnnviz.i18n import LANGUAGES, t
 from cnnviz.kernels import named_kernel
 from tests.apptest import choose_tab, open_app
 from ui import cached
+from ui.export_view import slides_key
 
 LESSONS = {"convolution": None, "pooling": None, "channels": "channels.tab_example"}
 
@@ -27,6 +28,9 @@ def test_the_download_buttons_are_there(lesson, lang):
     if LESSONS[lesson]:
         at = choose_tab(at, lesson, t(LESSONS[lesson], lang))
     assert not at.exception
+    assert [b.proto.label for b in at.get("download_button")] == ([] if LESSONS[lesson] else [t("export.png", lang, n=1)])
+    at.session_state[slides_key(lesson)] = True                   # the popover opened: its GIF button is drawn
+    at.run()
     buttons = at.get("download_button")
     assert [button.proto.label for button in buttons] == [t("export.gif", lang), t("export.png", lang, n=1)]
     assert all(button.proto.deferred_file_id and not button.proto.url for button in buttons)    # built on a click

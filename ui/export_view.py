@@ -14,13 +14,21 @@ from cnnviz.i18n import get_language, t
 from ui import cached
 
 
+def slides_key(lesson: str) -> str:
+    """Where the session keeps whether ``lesson``'s "Download for slides" popover is open."""
+    return f"{lesson}_slides"
+
+
 def slides_download(lesson: str, settings: tuple, steps: int | None = None) -> None:
     """A "Download for slides" popover under ``lesson``'s animation (``settings``: the arguments of its entry in
     ``cached.FRAMES``): the speed, whether the finished output stays up, the GIF; with ``steps`` (the lesson has
-    no step slider of its own), also a step to download as a PNG."""
+    no step slider of its own), also a step to download as a PNG. Its content is drawn only while it is open."""
     lang = get_language()
     speeds = {name: t(f"export.speed_{name}") for name in SPEEDS}
-    with st.popover(t("export.button"), icon=":material/slideshow:", help=t("export.help")):
+    with (drawer := st.popover(t("export.button"), icon=":material/slideshow:", help=t("export.help"),
+                               key=slides_key(lesson), on_change="rerun")):
+        if not drawer.open:
+            return
         speed = st.radio(t("export.speed"), list(speeds), index=1, format_func=speeds.get, horizontal=True,
                          key=f"{lesson}_gif_speed")
         hold = st.checkbox(t("export.hold"), value=True, key=f"{lesson}_gif_hold", help=t("export.hold_help"))

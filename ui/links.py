@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +34,7 @@ from cnnviz.i18n import t
 
 RESERVED = {"lang", "present", "embed", "embed_options"}   # kept by the app or Streamlit, not lesson settings
 MAX_TEXT = 2000        # a longer value is junk before it is parsed
-_MEMORY = "links_written"       # session: {"page": url path, "values": {name: text last written or read}}
-_RUN = "links_this_run"         # session: {"used": names seen this run, "refused": labels of refused values}
+_STATE = "links"                # session: the lesson's PageLinks
 
 
 class Unusable(ValueError):
@@ -113,31 +112,37 @@ class Grid:
         return grid
 
 
+@dataclass
+class PageLinks:
+    """What this module keeps for the lesson on screen, in one session entry (one lookup per setting)."""
+    page: str
+    written: dict = field(default_factory=dict)    # name -> the text last written to, or taken from, the URL
+    url: dict = field(default_factory=dict)        # the query string as this run found it, with this run's writes
+    used: set = field(default_factory=set)         # names a setting took this run
+    refused: list = field(default_factory=list)    # labels of the settings whose value in the URL was unusable
+
+
 SEED = Number(0, 2**31 - 1, integer=True)     # a random draw's number (new numbers, a redrawn bank)
 
 
 def start_page(page: str) -> None:
     """Call before a lesson's full run: a new lesson starts with nothing written for it."""
-    memory = st.session_state.get(_MEMORY)
-    if memory is None or memory["page"] != page:
-        st.session_state[_MEMORY] = {"page": page, "values": {}}
-    st.session_state[_RUN] = {"used": set(), "refused": []}
+    state = st.session_state.get(_STATE)
+    if state is None or state.page != page:
+        state = st.session_state[_STATE] = PageLinks(page)
+    state.url, state.used, state.refused = st.query_params.to_dict(), set(), []
 
 
 def finish_page() -> None:
     """Call after a lesson's full run: drop what the URL holds that no setting on the page took (with a
     notice when it came from outside: junk, or a setting of another lesson), and tell of refused values."""
-    run, written = st.session_state[_RUN], st.session_state[_MEMORY]["values"]
+    state = st.session_state[_STATE]
     unknown = 0
-    for name in list(st.query_params.keys()):
-        if name in RESERVED or name in run["used"]:
-            continue
-        unknown += name not in written
-        del st.query_params[name]
-        written.pop(name, None)
-    refused = run["refused"]
-    if refused or unknown:
-        parts = [t("links.refused", names=", ".join(f"“{label}”" for label in refused))] if refused else []
+    for name in [name for name in state.url if name not in RESERVED and name not in state.used]:
+        unknown += name not in state.written
+        _write(state, name, None)
+    if state.refused or unknown:
+        parts = [t("links.refused", names=", ".join(f"“{label}”" for label in state.refused))] if state.refused else []
         parts += [t("links.unknown", count=unknown)] if unknown else []
         st.toast(" ".join(parts), icon=":material/link_off:")
 
@@ -159,91 +164,88 @@ def copy_link_button() -> None:
     _copy_button(key="copy_link", data={"label": t("links.copy"), "copied": t("links.copied"),
                                         "failed": t("links.copy_failed"), "help": t("links.copy_help")},
                  width="stretch", height="content")
-    st.caption(t("links.copy_note"))
 
 
 def linked(widget, *args, url: str | None = None, **kwargs):
     """``widget(*args, **kwargs)`` (a Streamlit input with a ``key``) with its value kept in the URL under
     ``url`` (the key when not given: give a fixed name where the key changes with other settings)."""
+    state = st.session_state.get(_STATE)
+    if state is None:           # a page outside app.py's shell (it reruns at once under the shell)
+        return widget(*args, **kwargs)
     arguments = _bind(widget, args, kwargs)
     codec = _codec(widget.__name__, arguments)
     key = arguments["key"]
     name = url or key
-    value = _from_url(name, codec, arguments["label"])
+    value = _from_url(state, name, codec, arguments["label"])
     if value is not None:
         st.session_state[key] = value
     chosen = widget(*args, **kwargs)
-    _write(name, None if chosen is None else codec.encode(chosen))
+    _write(state, name, None if chosen is None else codec.encode(chosen))
     return chosen
 
 
 def linked_value(name: str, codec, default, label: str):
     """A setting kept in the session rather than a widget (a random grid's seed), kept in the URL too."""
-    value = _from_url(name, codec, label)
+    state = st.session_state[_STATE]
+    value = _from_url(state, name, codec, label)
     if value is not None:
         st.session_state[name] = value
     value = st.session_state.setdefault(name, default)
-    _write(name, codec.encode(value))
+    _write(state, name, codec.encode(value))
     return value
 
 
 def linked_tab(key: str, names: list[str], labels: list[str]) -> None:
     """Open the tab the URL names (``tab=<section>``) by putting its label under ``key``, where ``st.tabs``
     reads which one is open."""
-    name = _from_url("tab", Choice(tuple(names)), t("links.tab"))
+    name = _from_url(st.session_state[_STATE], "tab", Choice(tuple(names)), t("links.tab"))
     if name is not None:
         st.session_state[key] = labels[names.index(name)]
 
 
 def remember_tab(name: str, first: str) -> None:
     """Write the open tab, or nothing when it is the ``first`` (the link then opens on it anyway)."""
-    _write("tab", None if name == first else name)
+    _write(st.session_state[_STATE], "tab", None if name == first else name)
 
 
 def linked_grid(name: str, start: np.ndarray) -> np.ndarray | None:
     """The grid the URL holds under ``name``, when it has ``start``'s shape (else None)."""
-    return _from_url(name, Grid(start.shape), t("links.grid"))
+    return _from_url(st.session_state[_STATE], name, Grid(start.shape), t("links.grid"))
 
 
 def remember_grid(name: str, grid: np.ndarray, start: np.ndarray) -> None:
     """Write the edited grid, or nothing when it is still ``start`` (the link then opens on the preset)."""
     same = grid.shape == start.shape and np.array_equal(grid, start)
-    _write(name, None if same else Grid(grid.shape).encode(grid))
+    _write(st.session_state[_STATE], name, None if same else Grid(grid.shape).encode(grid))
 
 
-def _from_url(name: str, codec, label: str):
+def _from_url(state: PageLinks, name: str, codec, label: str):
     """The URL's value for ``name`` decoded by ``codec``, or None: absent, already applied, or unusable (then
     recorded, to be told)."""
-    run = st.session_state.get(_RUN)
-    if run is None:             # a page outside app.py's shell (it reruns at once under the shell)
+    state.used.add(name)
+    text = state.url.get(name)
+    if text is None or text == state.written.get(name):
         return None
-    run["used"].add(name)
-    text = st.query_params.get(name)
-    written = st.session_state[_MEMORY]["values"]
-    if text is None or text == written.get(name):
-        return None
-    written[name] = text
+    state.written[name] = text
     try:
         if len(text) > MAX_TEXT:
             raise Unusable(text[:20])
         return codec.decode(text)
     except (Unusable, ValueError, OverflowError):
-        run["refused"].append(label)
+        state.refused.append(label)
         return None
 
 
-def _write(name: str, text: str | None) -> None:
+def _write(state: PageLinks, name: str, text: str | None) -> None:
     """Put ``text`` in the URL under ``name`` (None: take it out), only when it changes."""
-    memory = st.session_state.get(_MEMORY)
-    if memory is None:
-        return
     if text is None:
-        if name in st.query_params:
+        state.written.pop(name, None)
+        if state.url.pop(name, None) is not None:
             del st.query_params[name]
-        memory["values"].pop(name, None)
         return
-    memory["values"][name] = text
-    if st.query_params.get(name) != text:
+    state.written[name] = text
+    if state.url.get(name) != text:
+        state.url[name] = text
         st.query_params[name] = text
 
 
